@@ -1,0 +1,166 @@
+"""Eventdesk: registration and ticketing for online events."""
+
+import importlib
+import logging
+import os
+
+import sqlalchemy as sa
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from app import extensions
+from app.extensions import csrf, db, limiter, login_manager, migrate
+from config import config_for
+
+BLUEPRINTS = (
+    "app.events.views",
+    "app.events.admin",
+    "app.accounts.views",
+    "app.desks.views",
+    "app.registrations.views",
+    "app.registrations.admin",
+    "app.calendar.views",
+    "app.mail.views",
+    "app.dashboard.views",
+)
+
+COMMANDS = (
+    "app.accounts.commands",
+    "app.mail.commands",
+    "app.registrations.commands",
+    "app.calendar.commands",
+    "app.seed",
+)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, error pages, CLI commands."""
+    base = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(base, "templates"),
+        instance_path=os.environ.get("INSTANCE_PATH", os.path.join(base, "instance")),
+    )
+    config = config_for(config_name)
+    if hasattr(config, "validate"):
+        config.validate()
+    app.config.from_object(config)
+    if overrides:
+        app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401 - the whole schema, for create_all and migrations
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    # Named through the module: the app.mail package would shadow a bare `mail` here.
+    extensions.mail.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    limiter.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+
+    from app.accounts.models import Coordinator
+
+    @login_manager.user_loader
+    def load_coordinator(user_id: str):
+        if not user_id.isdigit():
+            return None
+        return db.session.get(Coordinator, int(user_id))
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    """SQLite: foreign keys on, a busy timeout, and BEGIN IMMEDIATE so that writers queue up.
+
+    A deferred transaction that reads and then writes can fail with "database is locked" when another
+    writer got there first; taking the write lock at BEGIN makes concurrent seat allocation serial.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_blueprints(app: Flask) -> None:
+    for module_name in BLUEPRINTS:
+        module = importlib.import_module(module_name)
+        app.register_blueprint(module.bp)
+    if app.config.get("DEV_MAILBOX"):
+        from app.mail.mailbox import bp as mailbox_bp
+
+        app.register_blueprint(mailbox_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        if code >= 500:
+            db.session.rollback()
+        return render_template("errors/error.html", code=code, error=error), code
+
+    for code in (400, 403, 404, 405, 410, 413, 429, 500):
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/error.html", code=400, error=error, csrf=True), 400
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app import web
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.context_processor(web.template_context)
+    for name, func in web.TEMPLATE_FILTERS.items():
+        app.add_template_filter(func, name)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.endpoint and request.endpoint.startswith(("accounts.", "dashboard.")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    for module_name in COMMANDS:
+        module = importlib.import_module(module_name)
+        for command in module.COMMANDS:
+            app.cli.add_command(command)

@@ -1,0 +1,58 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.types import UTCDateTime, utcnow
+
+ROLE_ADMIN = "admin"
+ROLE_COORDINATOR = "coordinator"
+ROLES = (ROLE_ADMIN, ROLE_COORDINATOR)
+
+desk_memberships = sa.Table(
+    "desk_memberships",
+    db.metadata,
+    sa.Column("coordinator_id", sa.ForeignKey("coordinators.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("desk_id", sa.ForeignKey("desks.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Coordinator(UserMixin, db.Model):
+    __tablename__ = "coordinators"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    position: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    role: so.Mapped[str] = so.mapped_column(sa.String(20), default=ROLE_COORDINATOR)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    desks: so.Mapped[list["Desk"]] = so.relationship(  # noqa: F821
+        secondary=desk_memberships, back_populates="coordinators", order_by="Desk.name"
+    )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def desk_ids(self) -> set[int]:
+        return {desk.id for desk in self.desks}
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<Coordinator {self.email}>"

@@ -1,0 +1,61 @@
+"""Coordinator accounts."""
+
+import sqlalchemy as sa
+
+from app.accounts.models import ROLE_ADMIN, ROLE_COORDINATOR, Coordinator
+from app.desks.models import Desk
+from app.extensions import db
+
+
+class AccountError(ValueError):
+    """A coordinator account cannot be created or changed as asked."""
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def find_coordinator(email: str) -> Coordinator | None:
+    return db.session.scalar(sa.select(Coordinator).where(Coordinator.email == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> Coordinator | None:
+    """The active coordinator with this email and password, or None."""
+    coordinator = find_coordinator(email)
+    if coordinator is None or not coordinator.active or not coordinator.check_password(password):
+        return None
+    return coordinator
+
+
+def save_coordinator(
+    *,
+    email: str,
+    name: str,
+    desks: list[Desk],
+    admin: bool = False,
+    position: str = "",
+    password: str | None = None,
+    active: bool = True,
+    coordinator: Coordinator | None = None,
+) -> Coordinator:
+    """Create a coordinator, or update ``coordinator``; the caller commits."""
+    email = email.strip().lower()
+    clash = find_coordinator(email)
+    if clash is not None and clash is not coordinator:
+        raise AccountError(f"A coordinator with the email {email} already exists.")
+    if coordinator is None:
+        if not password:
+            raise AccountError("A new coordinator needs a password.")
+        coordinator = Coordinator(email=email)
+        db.session.add(coordinator)
+    if password is not None and password != "":
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        coordinator.set_password(password)
+    coordinator.email = email
+    coordinator.name = name.strip()
+    coordinator.position = position.strip()
+    coordinator.role = ROLE_ADMIN if admin else ROLE_COORDINATOR
+    coordinator.active = active
+    coordinator.desks = list(desks)
+    db.session.flush()
+    return coordinator

@@ -1,0 +1,88 @@
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.access import admin_required
+from app.accounts.forms import CoordinatorForm, LoginForm
+from app.accounts.models import Coordinator
+from app.desks.models import Desk
+from app.extensions import db, limiter
+from app.web import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_key() -> str:
+    return f"login:{request.remote_addr}:{(request.form.get('email') or '').strip().lower()}"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    "5 per 15 minutes", key_func=_login_key, methods=["POST"], deduct_when=lambda response: response.status_code != 302
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        coordinator = services.authenticate(form.email.data, form.password.data)
+        if coordinator is not None:
+            login_user(coordinator, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
+        form.password.errors.append("That email and password do not match an active coordinator account.")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("You are logged out.", "success")
+    return redirect(url_for("events.home"))
+
+
+@bp.get("/dashboard/coordinators")
+@admin_required
+def coordinators():
+    people = db.session.scalars(sa.select(Coordinator).order_by(Coordinator.name)).all()
+    return render_template("accounts/coordinators.html", coordinators=people)
+
+
+@bp.route("/dashboard/coordinators/new", methods=["GET", "POST"])
+@bp.route("/dashboard/coordinators/<int:coordinator_id>", methods=["GET", "POST"])
+@admin_required
+def edit_coordinator(coordinator_id: int | None = None):
+    coordinator = None
+    if coordinator_id is not None:
+        coordinator = db.session.get(Coordinator, coordinator_id) or abort(404)
+    form = CoordinatorForm(obj=coordinator)
+    desks = db.session.scalars(sa.select(Desk).order_by(Desk.name)).all()
+    form.desks.choices = [(d.id, d.name) for d in desks]
+    if request.method == "GET":
+        if coordinator is not None:
+            form.desks.data = [d.id for d in coordinator.desks]
+            form.admin.data = coordinator.is_admin
+        else:
+            form.active.data = True
+    if form.validate_on_submit():
+        chosen = [d for d in desks if d.id in set(form.desks.data or [])]
+        try:
+            saved = services.save_coordinator(
+                email=form.email.data,
+                name=form.name.data,
+                position=form.position.data or "",
+                desks=chosen,
+                admin=form.admin.data,
+                active=form.active.data,
+                password=form.password.data or None,
+                coordinator=coordinator,
+            )
+        except services.AccountError as error:
+            target = form.password if "password" in str(error) else form.email
+            target.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Saved {saved.name}.", "success")
+            return redirect(url_for("accounts.coordinators"))
+    return render_template("accounts/coordinator_form.html", form=form, coordinator=coordinator)

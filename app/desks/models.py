@@ -1,0 +1,94 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.accounts.models import desk_memberships
+from app.extensions import db
+from app.types import UTCDateTime, utcnow
+
+EXPERT_INTERNATIONAL = "international"
+EXPERT_GERMAN = "german"
+EXPERT_TYPES = {
+    EXPERT_INTERNATIONAL: "I am an international expert",
+    EXPERT_GERMAN: "I am a German expert",
+}
+
+CONTACT_NEW = "new"
+CONTACT_ANSWERED = "answered"
+CONTACT_CLOSED = "closed"
+CONTACT_STATUSES = (CONTACT_NEW, CONTACT_ANSWERED, CONTACT_CLOSED)
+
+
+class Desk(db.Model):
+    """A coordination point: a region, its city, the countries it covers, and its coordinators."""
+
+    __tablename__ = "desks"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    city: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    # ISO 3166-1 alpha-2 codes, comma-separated ("AL,AM,GE"); XK is used for Kosovo.
+    country_codes: so.Mapped[str] = so.mapped_column(sa.String(1000), default="")
+    is_german: so.Mapped[bool] = so.mapped_column(default=False)
+    is_default: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    coordinators: so.Mapped[list["Coordinator"]] = so.relationship(  # noqa: F821
+        secondary=desk_memberships, back_populates="desks", order_by="Coordinator.name"
+    )
+
+    @property
+    def countries(self) -> list[str]:
+        return [code for code in self.country_codes.split(",") if code]
+
+    @countries.setter
+    def countries(self, codes: list[str]) -> None:
+        self.country_codes = ",".join(sorted({code.strip().upper() for code in codes if code.strip()}))
+
+    def __repr__(self) -> str:
+        return f"<Desk {self.name}>"
+
+
+class ContactRequest(db.Model):
+    __tablename__ = "contact_requests"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    email: so.Mapped[str] = so.mapped_column(sa.String(254))
+    country: so.Mapped[str] = so.mapped_column(sa.String(2))
+    expert_type: so.Mapped[str] = so.mapped_column(sa.String(20))
+    organisation: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    event_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"))
+    message: so.Mapped[str] = so.mapped_column(sa.Text)
+    desk_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("desks.id"), index=True)
+    routing_reason: so.Mapped[str] = so.mapped_column(sa.String(500))
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default=CONTACT_NEW, index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    desk: so.Mapped[Desk] = so.relationship()
+    event: so.Mapped["Event | None"] = so.relationship()  # noqa: F821
+    history: so.Mapped[list["ContactRequestEntry"]] = so.relationship(
+        back_populates="request", order_by="ContactRequestEntry.created_at", cascade="all, delete-orphan"
+    )
+
+
+class ContactRequestEntry(db.Model):
+    """One line in a contact request's history: routed, reassigned, answered, closed, a note."""
+
+    __tablename__ = "contact_request_entries"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    request_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("contact_requests.id", ondelete="CASCADE"), index=True)
+    coordinator_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinators.id", ondelete="SET NULL"))
+    action: so.Mapped[str] = so.mapped_column(sa.String(30))
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    from_desk_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("desks.id"))
+    to_desk_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("desks.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    request: so.Mapped[ContactRequest] = so.relationship(back_populates="history")
+    coordinator: so.Mapped["Coordinator | None"] = so.relationship()  # noqa: F821
+    from_desk: so.Mapped[Desk | None] = so.relationship(foreign_keys=[from_desk_id])
+    to_desk: so.Mapped[Desk | None] = so.relationship(foreign_keys=[to_desk_id])

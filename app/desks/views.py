@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("desks", __name__)

@@ -1,0 +1,81 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.extensions import db
+from app.types import UTCDateTime, utcnow
+
+DRAFT = "draft"
+PUBLISHED = "published"
+CANCELLED = "cancelled"
+EVENT_STATUSES = (DRAFT, PUBLISHED, CANCELLED)
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    summary: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    programme: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    language: so.Mapped[str] = so.mapped_column(sa.String(8), default="en")
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64))
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default=DRAFT, index=True)
+    capacity: so.Mapped[int | None] = so.mapped_column()
+    registration_opens_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    registration_closes_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    approval_required: so.Mapped[bool] = so.mapped_column(default=False)
+    meeting_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    photo_credit: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    desk_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("desks.id"), index=True)
+    # iCalendar SEQUENCE: grows with every change participants' calendars must hear about.
+    sequence: so.Mapped[int] = so.mapped_column(default=0)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    cancelled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+
+    desk: so.Mapped["Desk"] = so.relationship()  # noqa: F821
+    sessions: so.Mapped[list["EventSession"]] = so.relationship(
+        back_populates="event",
+        order_by="(EventSession.starts_at, EventSession.id)",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def starts_at(self) -> datetime | None:
+        return min((s.starts_at for s in self.sessions), default=None)
+
+    @property
+    def ends_at(self) -> datetime | None:
+        return max((s.ends_at for s in self.sessions), default=None)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PUBLISHED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == CANCELLED
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class EventSession(db.Model):
+    """One meeting of an event (a workshop of a series); times are stored in UTC."""
+
+    __tablename__ = "event_sessions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+    ends_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+
+    event: so.Mapped[Event] = so.relationship(back_populates="sessions")
+
+    def __repr__(self) -> str:
+        return f"<EventSession {self.id} {self.starts_at:%Y-%m-%d %H:%M}Z>"

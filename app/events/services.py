@@ -1,0 +1,305 @@
+"""Business functions for events and their sessions. They flush; the caller commits."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from app import timezones
+from app.countries import language_choices
+from app.desks.models import Desk
+from app.events.models import CANCELLED, DRAFT, PUBLISHED, Event, EventSession
+from app.extensions import db
+from app.types import utcnow
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE_CODES = frozenset(code for code, _ in language_choices())
+
+
+class EventError(ValueError):
+    """Event input that cannot be saved; ``errors`` maps a form field name to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass
+class SessionData:
+    local_start: datetime
+    local_end: datetime
+    title: str = ""
+    id: int | None = None
+
+
+@dataclass
+class EventData:
+    title: str
+    timezone: str
+    desk_id: int
+    sessions: list[SessionData]
+    slug: str = ""
+    summary: str = ""
+    description: str = ""
+    programme: str = ""
+    language: str = "en"
+    capacity: int | None = None
+    registration_opens_local: datetime | None = None
+    registration_closes_local: datetime | None = None
+    approval_required: bool = False
+    meeting_url: str = ""
+    photo_credit: str = ""
+
+
+@dataclass(frozen=True)
+class SessionChange:
+    """What happened to one session: added, removed or moved (times in UTC)."""
+
+    kind: str  # added, removed, moved, renamed
+    title: str
+    old_start: datetime | None = None
+    old_end: datetime | None = None
+    new_start: datetime | None = None
+    new_end: datetime | None = None
+
+
+@dataclass
+class EventChange:
+    sessions: list[SessionChange] = field(default_factory=list)
+    meeting_url_changed: bool = False
+    other_fields: list[str] = field(default_factory=list)
+
+    @property
+    def calendar_changed(self) -> bool:
+        """A change participants' calendar entries must follow (time, sessions or the link they carry)."""
+        return bool(self.sessions) or self.meeting_url_changed
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].strip("-") or "event"
+
+
+def _unique_slug(base: str, event_id: int | None) -> str:
+    candidate, n = base, 1
+    while True:
+        clash = db.session.scalar(sa.select(Event.id).where(Event.slug == candidate, Event.id != (event_id or -1)))
+        if clash is None:
+            return candidate
+        n += 1
+        candidate = f"{base[:75]}-{n}"
+
+
+def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime, datetime]], dict]:
+    """Check everything a form cannot and convert local times to UTC; raise EventError with all problems."""
+    errors: dict[str, str] = {}
+    if not data.title.strip():
+        errors["title"] = "Give the event a title."
+    if not timezones.is_zone(data.timezone):
+        errors["timezone"] = "Choose a time zone from the list, for instance Europe/Berlin."
+    if data.slug:
+        if not SLUG_PATTERN.match(data.slug):
+            errors["slug"] = "Use lowercase letters, digits and single hyphens, for instance digital-cities-2026."
+        elif db.session.scalar(sa.select(Event.id).where(Event.slug == data.slug, Event.id != (event.id if event else -1))):
+            errors["slug"] = "Another event already uses this address."
+    if data.language not in LANGUAGE_CODES:
+        errors["language"] = "Choose a language from the list."
+    if data.capacity is not None and data.capacity < 1:
+        errors["capacity"] = "Capacity must be at least 1, or empty for no limit."
+    if db.session.get(Desk, data.desk_id) is None:
+        errors["desk_id"] = "Choose the desk that owns this event."
+    if data.meeting_url:
+        parts = urlsplit(data.meeting_url)
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            errors["meeting_url"] = "Give a full web address starting with https://."
+    if not data.sessions:
+        errors["sessions"] = "An event needs at least one session."
+
+    times: list[tuple[datetime, datetime]] = []
+    if "timezone" not in errors:
+        for i, s in enumerate(data.sessions):
+            start = end = None
+            try:
+                start = timezones.local_to_utc(s.local_start, data.timezone)
+            except timezones.LocalTimeError as error:
+                errors[f"sessions-{i}-local_start"] = str(error)
+            try:
+                end = timezones.local_to_utc(s.local_end, data.timezone)
+            except timezones.LocalTimeError as error:
+                errors[f"sessions-{i}-local_end"] = str(error)
+            if start and end and end <= start:
+                errors[f"sessions-{i}-local_end"] = "The session must end after it starts."
+            times.append((start, end))
+        window = {}
+        for name in ("registration_opens_local", "registration_closes_local"):
+            value = getattr(data, name)
+            if value is not None:
+                try:
+                    window[name] = timezones.local_to_utc(value, data.timezone)
+                except timezones.LocalTimeError as error:
+                    errors[name] = str(error)
+        opens, closes = window.get("registration_opens_local"), window.get("registration_closes_local")
+        if opens and closes and closes <= opens:
+            errors["registration_closes_local"] = "Registration must close after it opens."
+    else:
+        window = {}
+    if errors:
+        raise EventError(errors)
+    return times, window
+
+
+def _apply(event: Event, data: EventData, times, window) -> EventChange:
+    change = EventChange()
+    simple = (
+        "title", "summary", "description", "programme", "language", "timezone", "capacity",
+        "approval_required", "photo_credit", "desk_id",
+    )  # fmt: skip
+    for name in simple:
+        value = getattr(data, name)
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(event, name) != value:
+            change.other_fields.append(name)
+            setattr(event, name, value)
+    if event.meeting_url != data.meeting_url.strip():
+        change.meeting_url_changed = bool(event.id)
+        event.meeting_url = data.meeting_url.strip()
+    event.slug = _unique_slug(data.slug or event.slug or slugify(data.title), event.id)
+    event.registration_opens_at = window.get("registration_opens_local")
+    event.registration_closes_at = window.get("registration_closes_local")
+
+    existing = {s.id: s for s in event.sessions}
+    kept: list[EventSession] = []
+    for s, (start, end) in zip(data.sessions, times, strict=True):
+        session = existing.pop(s.id, None) if s.id is not None else None
+        if session is None:
+            session = EventSession(title=s.title.strip(), starts_at=start, ends_at=end)
+            if event.id:
+                change.sessions.append(SessionChange("added", session.title, new_start=start, new_end=end))
+        else:
+            if (session.starts_at, session.ends_at) != (start, end):
+                change.sessions.append(
+                    SessionChange("moved", s.title.strip(), session.starts_at, session.ends_at, start, end)
+                )
+            elif session.title != s.title.strip():
+                change.sessions.append(SessionChange("renamed", s.title.strip(), start, end, start, end))
+            session.title, session.starts_at, session.ends_at = s.title.strip(), start, end
+        kept.append(session)
+    for removed in existing.values():
+        change.sessions.append(SessionChange("removed", removed.title, removed.starts_at, removed.ends_at))
+    event.sessions = kept
+    return change
+
+
+def create_event(data: EventData) -> Event:
+    """Create a draft event with its sessions."""
+    times, window = _validate(data, None)
+    event = Event(status=DRAFT)
+    db.session.add(event)
+    _apply(event, data, times, window)
+    db.session.flush()
+    return event
+
+
+def preview_change(event: Event, data: EventData) -> EventChange:
+    """What saving ``data`` would change, without changing anything."""
+    times, window = _validate(data, event)
+    with db.session.no_autoflush:
+        current = {s.id: (s.title, s.starts_at, s.ends_at) for s in event.sessions}
+        change = EventChange(meeting_url_changed=event.meeting_url != data.meeting_url.strip())
+        for s, (start, end) in zip(data.sessions, times, strict=True):
+            old = current.pop(s.id, None) if s.id is not None else None
+            if old is None:
+                change.sessions.append(SessionChange("added", s.title, new_start=start, new_end=end))
+            elif (old[1], old[2]) != (start, end):
+                change.sessions.append(SessionChange("moved", s.title, old[1], old[2], start, end))
+        for title, start, end in current.values():
+            change.sessions.append(SessionChange("removed", title, start, end))
+    return change
+
+
+def update_event(event: Event, data: EventData) -> EventChange:
+    """Save an edit; a change to times, sessions or the meeting link raises the calendar SEQUENCE and
+    sends every confirmed participant an update."""
+    times, window = _validate(data, event)
+    change = _apply(event, data, times, window)
+    if change.calendar_changed and event.status == PUBLISHED:
+        event.sequence += 1
+    db.session.flush()
+    if change.calendar_changed and event.status == PUBLISHED:
+        from app.calendar import invites
+
+        invites.send_updates(event, change)
+    return change
+
+
+def publish_event(event: Event) -> None:
+    """Make a draft visible on the public pages."""
+    if event.status == CANCELLED:
+        raise EventError({"status": "A cancelled event cannot be published again."})
+    event.status = PUBLISHED
+    db.session.flush()
+
+
+def unpublish_event(event: Event) -> None:
+    """Hide an event from the public pages again (back to draft)."""
+    if event.status == CANCELLED:
+        raise EventError({"status": "A cancelled event stays cancelled."})
+    event.status = DRAFT
+    db.session.flush()
+
+
+def cancel_event(event: Event, message: str = "") -> None:
+    """Cancel an event: it stays listed as cancelled, and every participant's calendar entry is withdrawn."""
+    if event.status == CANCELLED:
+        return
+    was_published = event.status == PUBLISHED
+    event.status = CANCELLED
+    event.cancelled_at = utcnow()
+    event.sequence += 1
+    db.session.flush()
+    if was_published:
+        from app.registrations import services as registrations
+
+        registrations.cancel_for_event(event, message)
+
+
+def published_events(now: datetime | None = None) -> tuple[list[Event], list[Event]]:
+    """Upcoming and past events for the public catalogue (drafts never appear)."""
+    now = now or utcnow()
+    last_end = (
+        sa.select(sa.func.max(EventSession.ends_at)).where(EventSession.event_id == Event.id).scalar_subquery()
+    )
+    first_start = (
+        sa.select(sa.func.min(EventSession.starts_at)).where(EventSession.event_id == Event.id).scalar_subquery()
+    )
+    visible = Event.status.in_((PUBLISHED, CANCELLED))
+    upcoming = db.session.scalars(sa.select(Event).where(visible, last_end >= now).order_by(first_start)).all()
+    past = db.session.scalars(sa.select(Event).where(visible, last_end < now).order_by(first_start.desc())).all()
+    return list(upcoming), list(past)
+
+
+def get_public_event(slug: str) -> Event | None:
+    return db.session.scalar(sa.select(Event).where(Event.slug == slug, Event.status.in_((PUBLISHED, CANCELLED))))
+
+
+def registration_state(event: Event, now: datetime | None = None) -> str:
+    """open, not_yet_open, closed, past, cancelled, draft."""
+    now = now or utcnow()
+    if event.status == CANCELLED:
+        return "cancelled"
+    if event.status == DRAFT:
+        return "draft"
+    if event.ends_at is None or event.ends_at < now:
+        return "past"
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return "not_yet_open"
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return "closed"
+    if event.starts_at and now >= event.starts_at and not event.registration_closes_at:
+        return "closed"
+    return "open"

@@ -1,0 +1,45 @@
+"""Validators and fields shared by the forms of several domains."""
+
+import re
+
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+from app import timezones
+from app.countries import is_country
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
+
+
+class NoControlCharacters:
+    """Reject control characters; single-line fields also reject line breaks."""
+
+    def __init__(self, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if not isinstance(value, str):
+            return
+        if _CONTROL.search(value) or (not self.multiline and _LINE_BREAK.search(value)):
+            raise ValidationError("Please remove the control characters or line breaks from this field.")
+
+
+class ValidZone:
+    def __call__(self, form, field):
+        if field.data and not timezones.is_zone(field.data):
+            raise ValidationError("Choose a time zone from the list, for instance Europe/Berlin or Asia/Tbilisi.")
+
+
+class ValidCountry:
+    def __call__(self, form, field):
+        if field.data and not is_country(field.data):
+            raise ValidationError("Choose a country from the list.")
+
+
+class StrippedStringField(StringField):
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = self.data.strip()

@@ -1,0 +1,95 @@
+"""Request helpers and template filters shared by the views."""
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import markdown as md
+import nh3
+import pycountry
+from flask import current_app, request
+from markupsafe import Markup
+
+from app import timezones
+
+READER_ZONE_COOKIE = "tz"
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "h2", "h3", "h4",
+    "blockquote", "code", "pre", "hr", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+
+
+def reader_zone(default: str | None = None) -> str | None:
+    """The zone the reader reads times in: ?tz=, else the cookie the selector sets, else ``default``."""
+    for candidate in (request.args.get("tz"), request.cookies.get(READER_ZONE_COOKIE)):
+        if candidate and timezones.is_zone(candidate):
+            return candidate
+    return default
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """A same-site path to go back to, never an open redirect."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def external_url(path: str) -> str:
+    """An absolute URL on BASE_URL, for emails and calendar files."""
+    return current_app.config["BASE_URL"] + path
+
+
+def render_markdown(text: str | None) -> Markup:
+    html = md.markdown(text or "", extensions=["extra", "sane_lists"])
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    if code.upper() == "XK":
+        return "Kosovo"
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name
+
+
+def language_name(code: str | None) -> str:
+    if not code:
+        return ""
+    language = pycountry.languages.get(alpha_2=code)
+    return language.name if language else code
+
+
+def format_instant(value: datetime | None, zone_name: str) -> str:
+    return timezones.format_instant(value, zone_name) if value else ""
+
+
+def template_context() -> dict:
+    return {
+        "site_name": current_app.config["SITE_NAME"],
+        "dev_mailbox": current_app.config.get("DEV_MAILBOX", False),
+        "zone_names": timezones.ZONE_NAMES,
+        "session_times": timezones.session_times,
+        "zone_city": timezones.city,
+        "url_endpoints": current_app.view_functions,
+    }
+
+
+TEMPLATE_FILTERS = {
+    "markdown": render_markdown,
+    "country_name": country_name,
+    "language_name": language_name,
+    "instant": format_instant,
+}

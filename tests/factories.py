@@ -1,0 +1,73 @@
+"""Factories for test data; each commits so that requests in other sessions see it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.accounts import services as account_services
+from app.accounts.models import Coordinator
+from app.desks.models import Desk
+from app.events import services as event_services
+from app.events.models import Event
+from app.extensions import db
+
+PASSWORD = "correct horse battery"
+
+SEE_COUNTRIES = ["AL", "AM", "AZ", "BA", "GE", "MD", "ME", "MK", "RS", "UA", "XK"]
+
+
+@dataclass
+class Desks:
+    tbilisi: Desk
+    germany: Desk
+
+
+def make_desk(name: str, city: str = "", countries=(), *, german: bool = False, default: bool = False) -> Desk:
+    desk = Desk(name=name, city=city, is_german=german, is_default=default)
+    desk.countries = list(countries)
+    db.session.add(desk)
+    db.session.commit()
+    return desk
+
+
+def standard_desks() -> Desks:
+    return Desks(
+        tbilisi=make_desk("Southeast Europe and Caucasus (Tbilisi)", "Tbilisi", SEE_COUNTRIES, default=True),
+        germany=make_desk("Germany", "Berlin", ["DE"], german=True),
+    )
+
+
+def make_coordinator(email: str, name: str, desks, *, admin: bool = False, position: str = "") -> Coordinator:
+    coordinator = account_services.save_coordinator(
+        email=email, name=name, desks=list(desks), admin=admin, position=position, password=PASSWORD
+    )
+    db.session.commit()
+    return coordinator
+
+
+def make_event(
+    desk: Desk,
+    *,
+    title: str = "Digitalisation of Municipal Services",
+    zone: str = "Europe/Berlin",
+    sessions=((datetime(2030, 10, 7, 13, 0), datetime(2030, 10, 7, 15, 30)),),
+    publish: bool = True,
+    **fields,
+) -> Event:
+    """An event with sessions given as (local start, local end[, title]) in ``zone``."""
+    data = event_services.EventData(
+        title=title,
+        timezone=zone,
+        desk_id=desk.id,
+        sessions=[
+            event_services.SessionData(
+                title=s[2] if len(s) > 2 else "", local_start=s[0], local_end=s[1]
+            )
+            for s in sessions
+        ],
+        **fields,
+    )
+    event = event_services.create_event(data)
+    if publish:
+        event_services.publish_event(event)
+    db.session.commit()
+    return event
