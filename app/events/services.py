@@ -234,6 +234,10 @@ def update_event(event: Event, data: EventData) -> EventChange:
         from app.calendar import invites
 
         invites.send_updates(event, change)
+    if "capacity" in change.other_fields:
+        from app.registrations import services as registrations
+
+        registrations.fill_seats(registrations.lock_event(event.id))
     return change
 
 
@@ -303,3 +307,19 @@ def registration_state(event: Event, now: datetime | None = None) -> str:
     if event.starts_at and now >= event.starts_at and not event.registration_closes_at:
         return "closed"
     return "open"
+
+
+def can_manage(user, event: Event) -> bool:
+    """Admins and the owning desk's coordinators may change an event."""
+    return user.is_admin or event.desk_id in user.desk_ids
+
+
+def dashboard_events(status: str = "") -> list[Event]:
+    """Every event for the coordinators' list, newest first; optionally one status only."""
+    first_start = (
+        sa.select(sa.func.min(EventSession.starts_at)).where(EventSession.event_id == Event.id).scalar_subquery()
+    )
+    query = sa.select(Event).order_by(first_start.desc().nulls_last(), Event.id.desc())
+    if status in (DRAFT, PUBLISHED, CANCELLED):
+        query = query.where(Event.status == status)
+    return list(db.session.scalars(query))

@@ -1,1 +1,32 @@
-COMMANDS = ()
+import click
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.registrations import services
+
+registrations_cli = AppGroup("registrations", help="Registration housekeeping.")
+
+
+@registrations_cli.command("expire")
+def expire():
+    """Expire registrations whose email address was not confirmed in time."""
+    count = services.expire_unverified()
+    db.session.commit()
+    click.echo(f"Expired {count} unconfirmed registration{'s' if count != 1 else ''}.")
+
+
+@registrations_cli.command("purge")
+def purge():
+    """Delete personal data of events that ended more than RETENTION_DAYS ago."""
+    count = services.remove_old_personal_data()
+    db.session.commit()
+    click.echo(f"Anonymised {count} registration{'s' if count != 1 else ''} of past events.")
+
+
+def expire_job() -> None:
+    """Run by the mail worker between drains."""
+    if services.expire_unverified():
+        db.session.commit()
+
+
+COMMANDS = (registrations_cli,)

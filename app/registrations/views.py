@@ -1,3 +1,179 @@
-from flask import Blueprint
+"""Public registration pages: the form, email confirmation, and the participant's personal page."""
+
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+from app.events import services as events
+from app.extensions import db, limiter
+from app.registrations import services
+from app.registrations.forms import CancelForm, ConfirmForm, DeleteDataForm, JoinForm, RegistrationForm, TimezoneForm
+from app.registrations.models import CONFIRMED
 
 bp = Blueprint("registrations", __name__)
+
+
+@bp.after_request
+def no_referrer(response):
+    # Personal pages carry their token in the URL: never leak it to other sites.
+    if request.view_args and "token" in request.view_args:
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def registration_panel(event, reader_zone: str, form: RegistrationForm | None = None) -> dict:
+    """What the event page shows about registering: the form, or why there is none."""
+    state = events.registration_state(event)
+    left = services.seats_left(event) if state == "open" else None
+    if form is None and state == "open":
+        form = RegistrationForm(formdata=None)
+        form.timezone.data = reader_zone
+    return {"registration_form": form, "registration_state": state, "seats_left": left}
+
+
+def _email_key() -> str:
+    return f"register:{(request.form.get('email') or '').strip().lower()}"
+
+
+@bp.post("/events/<slug>/register")
+@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("5 per hour", key_func=_email_key, methods=["POST"])
+def register(slug: str):
+    event = events.get_public_event(slug) or abort(404)
+    form = RegistrationForm()
+    done = redirect(url_for("registrations.check_email", slug=event.slug))
+    if form.website.data:
+        return done  # a bot filled the hidden field: answer as usual, store nothing
+    if form.validate_on_submit():
+        try:
+            services.register(event, form.to_data())
+        except services.RegistrationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("events.detail", slug=event.slug))
+        db.session.commit()
+        return done
+    from app.events.views import render_event_page
+
+    return render_event_page(event, registration_form=form), 422
+
+
+@bp.get("/events/<slug>/registered")
+def check_email(slug: str):
+    event = events.get_public_event(slug) or abort(404)
+    return render_template("registrations/check_email.html", event=event)
+
+
+@bp.route("/r/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    """Email confirmation: the link opens a page whose button confirms (mail scanners only GET)."""
+    from app.registrations import tokens
+    from app.registrations.models import TOKEN_VERIFY
+
+    found = tokens.lookup(token, TOKEN_VERIFY)
+    form = ConfirmForm()
+    if found is None:
+        return render_template("registrations/link_invalid.html"), 404
+    if form.validate_on_submit():
+        try:
+            registration = services.verify(token)
+        except services.RegistrationError as error:
+            db.session.rollback()
+            return render_template("registrations/link_invalid.html", reason=str(error)), 410
+        manage = services.tokens.issue(registration, services.TOKEN_MANAGE)
+        db.session.commit()
+        return redirect(url_for("registrations.participant", token=manage))
+    return render_template("registrations/confirm.html", form=form, registration=found.registration)
+
+
+def _participant_or_404(token: str):
+    registration = services.participant_by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.get("/r/<token>")
+def participant(token: str):
+    registration = _participant_or_404(token)
+    tz_form = TimezoneForm(formdata=None, timezone=registration.timezone)
+    return render_template(
+        "registrations/participant.html",
+        registration=registration,
+        event=registration.event,
+        token=token,
+        tz_form=tz_form,
+        cancel_form=CancelForm(formdata=None),
+        delete_form=DeleteDataForm(formdata=None),
+        join_form=JoinForm(formdata=None),
+    )
+
+
+@bp.post("/r/<token>/timezone")
+def change_timezone(token: str):
+    registration = _participant_or_404(token)
+    form = TimezoneForm()
+    if form.validate_on_submit():
+        services.change_timezone(registration, form.timezone.data)
+        db.session.commit()
+        flash("Your time zone is saved.", "success")
+    else:
+        flash(" ".join(form.timezone.errors) or "Please choose a time zone from the list.", "error")
+    return redirect(url_for("registrations.participant", token=token))
+
+
+@bp.post("/r/<token>/cancel")
+def cancel(token: str):
+    registration = _participant_or_404(token)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        flash("Tick the box to confirm that you want to cancel.", "error")
+        return redirect(url_for("registrations.participant", token=token))
+    if services.cancel_by_participant(registration):
+        flash("Your registration is cancelled. We have sent you a confirmation.", "success")
+    db.session.commit()
+    return redirect(url_for("registrations.participant", token=token))
+
+
+@bp.post("/r/<token>/join")
+def join(token: str):
+    """Open a fresh personal access link (the page itself never shows one, so it can be shared safely)."""
+    from app.calendar import invites
+
+    registration = _participant_or_404(token)
+    if registration.status != CONFIRMED or not JoinForm().validate_on_submit():
+        abort(410)
+    url = invites.access_link(registration)
+    db.session.commit()
+    return redirect(url, code=303)
+
+
+@bp.get("/r/<token>/data.json")
+def download_data(token: str):
+    registration = _participant_or_404(token)
+    body = json.dumps(services.personal_data(registration), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="registration-{registration.event.slug}.json"'},
+    )
+
+
+@bp.post("/r/<token>/delete")
+def delete_data(token: str):
+    registration = _participant_or_404(token)
+    form = DeleteDataForm()
+    if not form.validate_on_submit():
+        flash("Tick the box to confirm that you want your data deleted.", "error")
+        return redirect(url_for("registrations.participant", token=token))
+    event = registration.event
+    services.anonymise(registration)
+    db.session.commit()
+    flash("Your personal data has been deleted.", "success")
+    return redirect(url_for("events.detail", slug=event.slug))
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("registrations/privacy.html")
