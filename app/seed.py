@@ -1,1 +1,259 @@
-COMMANDS = ()
+"""`flask seed-demo`: a realistic demo for trying the service on a fresh machine."""
+
+import uuid
+from datetime import date, datetime, time, timedelta
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from app import timezones
+from app.accounts import services as accounts
+from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL, Desk
+from app.events import services as events
+from app.events.models import Event
+from app.extensions import db
+from app.registrations.models import (
+    CONFIRMED,
+    PENDING_APPROVAL,
+    PENDING_VERIFICATION,
+    WAITLISTED,
+    Registration,
+    RegistrationTransition,
+)
+from app.types import utcnow
+
+SEE_COUNTRIES = ["AL", "AM", "AZ", "BA", "GE", "MD", "ME", "MK", "RS", "UA", "XK"]
+
+DEMO_ACCOUNTS = (
+    # email, name, position, desk names, admin, password
+    ("admin@eventdesk.example", "Ada Admin", "Platform administrator", (), True, "demo-admin-2026"),
+    ("nino.beridze@eventdesk.example", "Nino Beridze", "Regional network coordinator",
+     ("Southeast Europe and Caucasus (Tbilisi)",), False, "demo-tbilisi-2026"),
+    ("jurgen.gross@eventdesk.example", "Jürgen Groß", "Project manager", ("Germany",), False, "demo-germany-2026"),
+)  # fmt: skip
+
+DESCRIPTION_CONFERENCE = """Municipalities across Southeast Europe and the Caucasus are moving their services online:
+building permits, social support, public transport tickets, participatory budgets.
+
+This online conference brings together **20 municipalities from 13 countries** to compare what worked, what did not,
+and what they would do differently.
+
+* Opening and keynote: digital services people actually use
+* Panel: three cities, three e-service portals
+* Breakout rooms by topic, then a short plenary
+
+The conference is held in English."""
+
+DESCRIPTION_WORKING_GROUP = """The Digitalisation Working Group meets in four online workshops of four hours each.
+Together the members move from ideas to concrete proposals for their municipalities:
+
+1. **Ideation**: collecting challenges and ideas
+2. **Consolidation**: grouping them into shared themes
+3. **Solutions**: working out solutions with experts
+4. **Opportunities**: funding, partners and next steps
+
+One registration covers all four workshops."""
+
+PEOPLE = (
+    # name, email, organisation, country, role, expert type, time zone
+    ("ირაკლი სამხარაძე", "irakli.samkharadze@tbilisi.example.ge", "Tbilisi City Hall", "GE", "Head of e-services",
+     EXPERT_INTERNATIONAL, "Asia/Tbilisi"),
+    ("Олена Коваленко", "olena.kovalenko@lviv.example.ua", "Lviv City Council", "UA", "Digital transformation officer",
+     EXPERT_INTERNATIONAL, "Europe/Kyiv"),
+    ("Milica Jovanović", "milica.jovanovic@novisad.example.rs", "City of Novi Sad", "RS", "Urban planner",
+     EXPERT_INTERNATIONAL, "Europe/Belgrade"),
+    ("Arben Çelik", "arben.celik@tirana.example.al", "Municipality of Tirana", "AL", "IT department lead",
+     EXPERT_INTERNATIONAL, "Europe/Tirane"),
+    ("Ion Rusu", "ion.rusu@chisinau.example.md", "Chișinău City Hall", "MD", "Open data coordinator",
+     EXPERT_INTERNATIONAL, "Europe/Chisinau"),
+    ("Anahit Grigoryan", "anahit.grigoryan@gyumri.example.am", "Gyumri Municipality", "AM", "Deputy mayor",
+     EXPERT_INTERNATIONAL, "Asia/Yerevan"),
+    ("Leyla Mammadova", "leyla.mammadova@ganja.example.az", "Ganja City Executive Power", "AZ", "Project officer",
+     EXPERT_INTERNATIONAL, "Asia/Baku"),
+    ("Jürgen Größ", "juergen.groess@leipzig.example.de", "Stadt Leipzig", "DE", "Smart city expert",
+     EXPERT_GERMAN, "Europe/Berlin"),
+    ("Amra Hodžić", "amra.hodzic@sarajevo.example.ba", "City of Sarajevo", "BA", "E-government adviser",
+     EXPERT_INTERNATIONAL, "Europe/Sarajevo"),
+    ("Marko Petrović", "marko.petrovic@podgorica.example.me", "Capital City Podgorica", "ME", "Digital services officer",
+     EXPERT_INTERNATIONAL, "Europe/Podgorica"),
+    ("Elena Stojanovska", "elena.stojanovska@skopje.example.mk", "City of Skopje", "MK", "Policy analyst",
+     EXPERT_INTERNATIONAL, "Europe/Skopje"),
+    ("Katharina Weber", "k.weber@giz-partner.example.de", "Deutscher Städtetag (partner)", "GE", "Peer adviser",
+     EXPERT_GERMAN, "Europe/Berlin"),
+    ("Dren Krasniqi", "dren.krasniqi@prishtina.example.xk", "Municipality of Prishtina", "XK", "Innovation lab lead",
+     EXPERT_INTERNATIONAL, "Europe/Belgrade"),
+)  # fmt: skip
+
+
+def _local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute))
+
+
+def _desks() -> dict[str, Desk]:
+    tbilisi = Desk(name="Southeast Europe and Caucasus (Tbilisi)", city="Tbilisi", is_default=True)
+    tbilisi.countries = SEE_COUNTRIES
+    germany = Desk(name="Germany", city="Bonn", is_german=True)
+    germany.countries = ["DE"]
+    db.session.add_all([tbilisi, germany])
+    db.session.flush()
+    return {"tbilisi": tbilisi, "germany": germany}
+
+
+def _event(desk: Desk, title: str, zone: str, sessions, **fields) -> Event:
+    data = events.EventData(
+        title=title,
+        timezone=zone,
+        desk_id=desk.id,
+        sessions=[events.SessionData(local_start=s, local_end=e, title=t) for t, s, e in sessions],
+        **fields,
+    )
+    event = events.create_event(data)
+    events.publish_event(event)
+    return event
+
+
+def _registration(event: Event, person, status: str, minutes_ago: int) -> Registration:
+    """A demo registration written directly, with its history (demo data sends no email)."""
+    from app.desks.services import route_person
+
+    name, email, organisation, country, role, expert, zone = person
+    chosen = route_person(country, expert)
+    created = utcnow() - timedelta(minutes=minutes_ago + 30)
+    registration = Registration(
+        event=event, desk_id=chosen.desk.id, routing_reason=chosen.reason, name=name, email=email,
+        email_normalized=email.lower(), organisation=organisation, country=country, position=role,
+        expert_type=expert, timezone=zone, consent_at=created, status=PENDING_VERIFICATION,
+        calendar_uid=uuid.uuid4().hex, created_at=created,
+    )  # fmt: skip
+    db.session.add(registration)
+    history = [(None, PENDING_VERIFICATION, created)]
+    if status != PENDING_VERIFICATION:
+        registration.verified_at = created + timedelta(minutes=5)
+        if event.approval_required:
+            history.append((PENDING_VERIFICATION, PENDING_APPROVAL, registration.verified_at))
+        if status != PENDING_APPROVAL:
+            history.append((history[-1][1], status, utcnow() - timedelta(minutes=minutes_ago)))
+    for from_status, to_status, at in history:
+        db.session.add(
+            RegistrationTransition(
+                registration=registration, from_status=from_status, to_status=to_status, created_at=at,
+                actor="coordinator" if from_status == PENDING_APPROVAL else "participant",
+            )
+        )  # fmt: skip
+    registration.status = status
+    return registration
+
+
+def seed() -> dict[str, Event]:
+    """Create the demo desks, accounts, events, registrations and contact requests."""
+    desks = _desks()
+    by_name = {d.name: d for d in desks.values()}
+    for email, name, position, desk_names, admin, password in DEMO_ACCOUNTS:
+        accounts.save_coordinator(
+            email=email, name=name, position=position, desks=[by_name[n] for n in desk_names], admin=admin,
+            password=password,
+        )  # fmt: skip
+
+    today = utcnow().date()
+    created = {
+        "conference": _event(
+            desks["germany"],
+            "Digitalisation of Municipal Services in Southeast Europe (SEE) and the Caucasus",
+            "Europe/Berlin",
+            [("Online conference", _local(date(2020, 10, 7), 13), _local(date(2020, 10, 7), 15, 30))],
+            slug="digitalisation-municipal-services-see-caucasus-2020",
+            summary="A 2.5-hour online conference for 20 municipalities from 13 countries on digital public services.",
+            description=DESCRIPTION_CONFERENCE, language="en", capacity=120, photo_credit="City of Tbilisi",
+        ),
+        "working_group": _event(
+            desks["tbilisi"],
+            "Digitalisation Working Group 2021",
+            "Europe/Belgrade",
+            [
+                ("Workshop I: Ideation", _local(date(2021, 9, 21), 9), _local(date(2021, 9, 21), 13)),
+                ("Workshop II: Consolidation", _local(date(2021, 10, 5), 9), _local(date(2021, 10, 5), 13)),
+                ("Workshop III: Solutions", _local(date(2021, 10, 19), 9), _local(date(2021, 10, 19), 13)),
+                ("Workshop IV: Opportunities", _local(date(2021, 10, 28), 9), _local(date(2021, 10, 28), 13)),
+            ],
+            slug="digitalisation-working-group-2021",
+            programme="Digitalisation Working Group",
+            summary="Four 4-hour online workshops: from ideas to proposals for digital municipal services.",
+            description=DESCRIPTION_WORKING_GROUP, language="en", capacity=30, approval_required=True,
+        ),
+        "peer_exchange": _event(
+            desks["tbilisi"],
+            "Smart Mobility Peer Exchange",
+            "Europe/Berlin",
+            [("Peer exchange", _local(today + timedelta(days=21), 10), _local(today + timedelta(days=21), 12, 30))],
+            slug="smart-mobility-peer-exchange",
+            programme="Peer exchanges",
+            summary="A small-group exchange on digital ticketing and mobility data. Eight seats; coordinators approve.",
+            description="Eight practitioners compare how their cities publish mobility data and sell tickets online. "
+            "Seats are limited, so the coordinators approve every registration.",
+            language="en", capacity=8, approval_required=True,
+        ),
+        "roundtable": _event(
+            desks["tbilisi"],
+            "Open Data for Municipalities: Caucasus Roundtable",
+            "Asia/Tbilisi",
+            [("Roundtable", _local(today + timedelta(days=35), 11), _local(today + timedelta(days=35), 13))],
+            slug="open-data-caucasus-roundtable",
+            summary="How municipalities in Georgia, Armenia and Azerbaijan open their data, and what citizens do with it.",
+            description="A two-hour roundtable with short inputs from three cities and an open discussion.",
+            language="en", capacity=60, meeting_url="https://meet.jit.si/eventdesk-open-data-roundtable",
+        ),
+    }
+    draft = events.create_event(
+        events.EventData(
+            title="Climate Adaptation Planning Clinic", timezone="Europe/Kyiv", desk_id=desks["tbilisi"].id,
+            sessions=[events.SessionData(local_start=_local(today + timedelta(days=60), 14),
+                                         local_end=_local(today + timedelta(days=60), 16))],
+            summary="Draft: not visible to the public yet.",
+        )
+    )  # fmt: skip
+    created["draft"] = draft
+
+    # The full event: 8 of 8 seats taken, three on the waitlist, two awaiting approval.
+    peer = created["peer_exchange"]
+    for i, person in enumerate(PEOPLE[:8]):
+        _registration(peer, person, CONFIRMED, minutes_ago=600 - i * 10)
+    for i, person in enumerate(PEOPLE[8:11]):
+        _registration(peer, person, WAITLISTED, minutes_ago=300 - i * 10)
+    for i, person in enumerate(PEOPLE[11:13]):
+        _registration(peer, person, PENDING_APPROVAL, minutes_ago=100 - i * 10)
+    for i, person in enumerate(PEOPLE[:5]):
+        _registration(created["roundtable"], person, CONFIRMED, minutes_ago=900 - i * 10)
+    for i, person in enumerate(PEOPLE[:12]):
+        _registration(created["working_group"], person, CONFIRMED, minutes_ago=1000 - i * 10)
+    db.session.flush()
+
+    from app.desks.demo import seed_contact_requests
+
+    seed_contact_requests([created["peer_exchange"], created["roundtable"], created["working_group"]])
+    return created
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has events or desks.")
+@with_appcontext
+def seed_demo(if_empty: bool):
+    """Fill the database with the demo: desks, coordinators, events, registrations, contact requests."""
+    has_data = db.session.scalar(sa.select(sa.func.count()).select_from(Desk)) or db.session.scalar(
+        sa.select(sa.func.count()).select_from(Event)
+    )
+    if has_data and if_empty:
+        click.echo("The database already has data; the demo was not added again.")
+    elif has_data:
+        raise click.ClickException("The database already has data. Use a fresh database for the demo.")
+    else:
+        seed()
+        db.session.commit()
+        click.echo("Demo data created.")
+    click.echo("Demo logins (development only):")
+    for email, name, position, desk_names, _admin, password in DEMO_ACCOUNTS:
+        where = ", ".join(desk_names) or "all desks"
+        click.echo(f"  {email:34} password {password:18} {name}, {position} ({where})")
+
+
+COMMANDS = (seed_demo,)

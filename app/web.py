@@ -1,7 +1,7 @@
 """Request helpers and template filters shared by the views."""
 
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import markdown as md
 import nh3
@@ -21,7 +21,9 @@ ALLOWED_TAGS = {
 
 def reader_zone(default: str | None = None) -> str | None:
     """The zone the reader reads times in: ?tz=, else the cookie the selector sets, else ``default``."""
-    for candidate in (request.args.get("tz"), request.cookies.get(READER_ZONE_COOKIE)):
+    # The browser's script writes the cookie URL-encoded ("Asia%2FTbilisi").
+    cookie = unquote(request.cookies.get(READER_ZONE_COOKIE) or "")
+    for candidate in (request.args.get("tz"), cookie):
         if candidate and timezones.is_zone(candidate):
             return candidate
     return default

@@ -199,8 +199,9 @@ def create_event(data: EventData) -> Event:
     """Create a draft event with its sessions."""
     times, window = _validate(data, None)
     event = Event(status=DRAFT)
+    with db.session.no_autoflush:
+        _apply(event, data, times, window)
     db.session.add(event)
-    _apply(event, data, times, window)
     db.session.flush()
     return event
 
@@ -226,7 +227,8 @@ def update_event(event: Event, data: EventData) -> EventChange:
     """Save an edit; a change to times, sessions or the meeting link raises the calendar SEQUENCE and
     sends every confirmed participant an update."""
     times, window = _validate(data, event)
-    change = _apply(event, data, times, window)
+    with db.session.no_autoflush:
+        change = _apply(event, data, times, window)
     if change.calendar_changed and event.status == PUBLISHED:
         event.sequence += 1
     db.session.flush()
