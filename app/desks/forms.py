@@ -5,6 +5,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -20,6 +21,14 @@ from app.events.models import Event
 from app.forms import NoControlCharacters, StrippedStringField, ValidCountry
 
 NO_EVENT = ""
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+COUNTRY_OPTIONS = options(COUNTRY_CHOICES)
 
 
 class ContactForm(FlaskForm):
@@ -45,14 +54,14 @@ class ContactForm(FlaskForm):
     )
     country = SelectField(
         "Country you work in",
-        choices=[("", "Choose your country")] + COUNTRY_CHOICES,
+        choices=options([("", "Choose your country")]) + COUNTRY_OPTIONS,
         validators=[DataRequired("Choose a country from the list."), ValidCountry()],
         description="Type the first letters to jump to your country.",
         validate_choice=False,
     )
     expert_type = RadioField(
         "Which describes you?",
-        choices=list(EXPERT_TYPES.items()),
+        choices=options(EXPERT_TYPES.items()),
         validators=[InputRequired("Tell us whether you are an international or a German expert.")],
         validate_choice=False,
     )
@@ -86,7 +95,7 @@ class ContactForm(FlaskForm):
             kwargs.setdefault("data", {})["event"] = str(event.id)
         super().__init__(*args, **kwargs)
         self.events = services.contact_events(include=event)
-        self.event.choices = [(NO_EVENT, "No particular event")] + [(str(e.id), e.title) for e in self.events]
+        self.event.choices = options([(NO_EVENT, "No particular event")] + [(e.id, e.title) for e in self.events])
 
     def validate_expert_type(self, field):
         if field.data not in EXPERT_TYPES:
@@ -125,16 +134,16 @@ class InboxFilterForm(FlaskForm):
 
     status = SelectField(
         "Status",
-        choices=[("", "Any status")] + [(s, s.capitalize()) for s in CONTACT_STATUSES],
+        choices=options([("", "Any status")] + [(s, s.capitalize()) for s in CONTACT_STATUSES]),
         validators=[Optional()],
     )
     event = SelectField("Event", validators=[Optional()])
-    country = SelectField("Country", choices=[("", "Any country")] + COUNTRY_CHOICES, validators=[Optional()])
+    country = SelectField("Country", choices=options([("", "Any country")]) + COUNTRY_OPTIONS, validators=[Optional()])
     submit = SubmitField("Filter")
 
     def __init__(self, events: list[Event], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.event.choices = [("", "Any event")] + [(str(e.id), e.title) for e in events]
+        self.event.choices = options([("", "Any event")] + [(e.id, e.title) for e in events])
 
     def filters(self) -> services.InboxFilters:
         self.validate()
@@ -184,7 +193,7 @@ class ReassignForm(FlaskForm):
 
     def __init__(self, desks, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.desk.choices = [(d.id, f"{d.name} ({d.city})" if d.city else d.name) for d in desks]
+        self.desk.choices = options((d.id, f"{d.name} ({d.city})" if d.city else d.name) for d in desks)
 
 
 class DeskForm(FlaskForm):
@@ -196,7 +205,7 @@ class DeskForm(FlaskForm):
     city = StrippedStringField("City", validators=[Optional(), Length(max=services.CITY_MAX), NoControlCharacters()])
     countries = SelectMultipleField(
         "Countries covered",
-        choices=COUNTRY_CHOICES,
+        choices=COUNTRY_OPTIONS,
         validators=[Optional()],
         description="People from these countries reach this desk. Hold Ctrl (Cmd on a Mac) to choose several.",
     )
