@@ -2,7 +2,7 @@
 
 import re
 
-from wtforms import StringField
+from wtforms import SelectChoice, StringField
 from wtforms.validators import ValidationError
 
 from app import timezones
@@ -43,3 +43,8 @@ class StrippedStringField(StringField):
         super().process_formdata(valuelist)
         if isinstance(self.data, str):
             self.data = self.data.strip()
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (tuples are deprecated)."""
+    return [SelectChoice(str(value), label) for value, label in pairs]

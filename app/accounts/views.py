@@ -8,6 +8,7 @@ from app.accounts.forms import CoordinatorForm, LoginForm
 from app.accounts.models import Coordinator
 from app.desks.models import Desk
 from app.extensions import db, limiter
+from app.forms import choices
 from app.web import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -58,7 +59,7 @@ def edit_coordinator(coordinator_id: int | None = None):
         coordinator = db.session.get(Coordinator, coordinator_id) or abort(404)
     form = CoordinatorForm(obj=coordinator)
     desks = db.session.scalars(sa.select(Desk).order_by(Desk.name)).all()
-    form.desks.choices = [(d.id, d.name) for d in desks]
+    form.desks.choices = choices((d.id, d.name) for d in desks)
     if request.method == "GET":
         if coordinator is not None:
             form.desks.data = [d.id for d in coordinator.desks]

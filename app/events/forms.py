@@ -13,11 +13,11 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.countries import language_choices
 from app.events.services import EventData, SessionData
-from app.forms import NoControlCharacters, StrippedStringField, ValidZone
+from app.forms import NoControlCharacters, StrippedStringField, ValidZone, choices
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -25,8 +25,8 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 class SessionForm(Form):
     id = HiddenField()
     title = StringField("Session title", validators=[Optional(), Length(max=200), NoControlCharacters()])
-    local_start = DateTimeLocalField("Starts (event's local time)", format=DATETIME_FORMATS, validators=[DataRequired()])
-    local_end = DateTimeLocalField("Ends (event's local time)", format=DATETIME_FORMATS, validators=[DataRequired()])
+    local_start = DateTimeLocalField("Starts (event's local time)", format=DATETIME_FORMATS, validators=[InputRequired("Enter a date and time.")])
+    local_end = DateTimeLocalField("Ends (event's local time)", format=DATETIME_FORMATS, validators=[InputRequired("Enter a date and time.")])
     remove = BooleanField("Remove this session")
 
 
@@ -81,8 +81,8 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args, desks=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.language.choices = language_choices()
-        self.desk_id.choices = [(d.id, d.name) for d in desks]
+        self.language.choices = choices(language_choices())
+        self.desk_id.choices = choices((d.id, d.name) for d in desks)
 
     def to_data(self) -> EventData:
         sessions = [

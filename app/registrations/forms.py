@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from app.countries import COUNTRY_CHOICES
 from app.desks.models import EXPERT_TYPES
-from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, ValidZone
+from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, ValidZone, choices
 from app.registrations.models import STATUS_LABELS
 from app.registrations.services import DECISIONS, RegistrationData
 
@@ -30,13 +30,13 @@ class RegistrationForm(FlaskForm):
     )
     country = SelectField(
         "Country",
-        choices=[("", "Choose your country")] + COUNTRY_CHOICES,
+        choices=choices([("", "Choose your country"), *COUNTRY_CHOICES]),
         validators=[DataRequired(message="Choose your country."), ValidCountry()],
     )
     position = StrippedStringField("Role or position", validators=[Optional(), Length(max=200), NoControlCharacters()])
     expert_type = RadioField(
         "You are",
-        choices=list(EXPERT_TYPES.items()),
+        choices=choices(EXPERT_TYPES.items()),
         default="international",
         validators=[InputRequired(message="Choose one.")],
     )
@@ -97,7 +97,7 @@ class JoinForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = SelectField("Decision", choices=list(DECISIONS.items()))
+    decision = SelectField("Decision", choices=choices(DECISIONS.items()))
     ids = SelectMultipleField("Registrations", coerce=int, validate_choice=False)
     message = TextAreaField(
         "Message to include in the email (optional)",
