@@ -141,7 +141,14 @@ class RecordingHandler:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[Envelope] = []
         self.reply: str | None = None  # e.g. "421 4.3.0 try later" or "550 5.1.1 no such user"
+        self.rcpt_reply: str | None = None  # the same, given at RCPT TO instead of after DATA
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt_reply:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.reply:
@@ -150,6 +157,16 @@ class RecordingHandler:
             self.envelopes.append(envelope)
             self.messages.append(message_from_bytes(envelope.original_content or envelope.content, policy=policy.SMTP))
         return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> bool:
+        """Wait until ``count`` messages have arrived (for workers running in another process)."""
+        pause = threading.Event()
+        for _ in range(int(timeout / 0.05) + 1):
+            with self.lock:
+                if len(self.messages) >= count:
+                    return True
+            pause.wait(0.05)
+        return False
 
 
 def _free_port() -> int:

@@ -1,20 +1,25 @@
-"""Queue emails in the outbox, inside the caller's transaction."""
+"""Queue emails in the outbox, inside the caller's transaction, and manage queued messages."""
 
 import base64
+import logging
 import re
 import secrets
 from dataclasses import dataclass
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from markupsafe import Markup
 
 from app.extensions import db
-from app.mail.models import OutboxMessage
+from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage
+from app.types import utcnow
+
+log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_METHOD = re.compile(r"^[A-Z][A-Z-]{0,15}$")
+_ICS_METHOD = re.compile(r"^METHOD:([^\r\n]*)\r?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,24 @@ class CalendarPart:
     ics: str
 
 
+def calendar_method(method: str | None, ics: str) -> str:
+    """The iTIP method for a calendar part; ValueError unless it equals the calendar's own METHOD.
+
+    Outlook rejects an invite whose MIME ``method=`` differs from METHOD in the calendar, and Gmail
+    mishandles one without it.
+    """
+    found = _ICS_METHOD.search(ics or "")
+    if found is None:
+        raise ValueError("the calendar has no METHOD property")
+    ics_method = found.group(1).strip().upper()
+    method = (method or ics_method).strip().upper()
+    if not _METHOD.match(method):
+        raise ValueError(f"invalid calendar method {method!r}")
+    if method != ics_method:
+        raise ValueError(f"calendar method {method} does not match METHOD:{ics_method} in the calendar")
+    return method
+
+
 def header_safe(value: str) -> str:
     """A header value with every CR, LF and other control character replaced by a space."""
     return _CONTROL.sub(" ", value or "").strip()
@@ -42,14 +65,18 @@ def address(email: str, name: str | None = None) -> str:
     return formataddr((header_safe(name), email)) if name else email
 
 
+def _default_sender_address() -> str:
+    # MAIL_DEFAULT_SENDER may be a bare address or "Name <address>"; only the address is used here.
+    return parseaddr(header_safe(current_app.config["MAIL_DEFAULT_SENDER"]))[1]
+
+
 def service_sender(display_name: str | None = None) -> str:
-    config = current_app.config
-    return address(config["MAIL_DEFAULT_SENDER"], display_name or config["MAIL_SENDER_NAME"])
+    return address(_default_sender_address(), display_name or current_app.config["MAIL_SENDER_NAME"])
 
 
 def new_message_id() -> str:
-    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
-    return f"<{secrets.token_hex(16)}@{header_safe(domain)}>"
+    domain = re.sub(r"[^A-Za-z0-9.-]", "", _default_sender_address().rpartition("@")[2]) or "localhost"
+    return f"<{secrets.token_hex(16)}@{domain}>"
 
 
 def render_email(template: str, **context: Any) -> tuple[str, str, str]:
@@ -78,9 +105,12 @@ def queue_email(
 ) -> OutboxMessage | None:
     """Add an email to the outbox in the current transaction (the caller commits).
 
+    A calendar part whose method differs from the calendar's METHOD raises ValueError.
+
     With a ``dedup_key`` already queued, nothing is added and None is returned: the key is unique, so
     the email is sent once even when two transactions race to queue it.
     """
+    method = calendar_method(calendar.method, calendar.ics) if calendar else None
     if dedup_key is not None:
         exists = db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key))
         if exists is not None:
@@ -95,8 +125,8 @@ def queue_email(
         reply_to=address(reply_to) if reply_to else None,
         subject=subject,
         text_body=text,
-        html_body=str(Markup(html)),
-        calendar_method=calendar.method if calendar else None,
+        html_body=html,
+        calendar_method=method,
         calendar_ics=calendar.ics if calendar else None,
         attachments=[
             {
@@ -117,4 +147,90 @@ def queue_email(
             db.session.add(message)
     except sa.exc.IntegrityError:
         return None
+    return message
+
+
+# --- Managing the outbox -------------------------------------------------------------------------
+
+RETRYABLE = (FAILED, CANCELLED)
+CANCELLABLE = (QUEUED, FAILED)
+
+# The outbox page's filters; "queued" includes messages a worker is sending right now.
+STATUS_FILTERS: dict[str, tuple[str, ...]] = {
+    "all": OUTBOX_STATUSES,
+    "queued": (QUEUED, SENDING),
+    "failed": (FAILED,),
+    "sent": (SENT,),
+    "cancelled": (CANCELLED,),
+}
+
+
+class OutboxError(Exception):
+    """A change to an outbox message that its current status does not allow."""
+
+
+@dataclass(frozen=True)
+class OutboxListing:
+    messages: Any  # a flask_sqlalchemy Pagination of OutboxMessage
+    counts: dict[str, int]
+    kinds: list[str]
+    status: str
+    kind: str | None
+
+
+def outbox_listing(*, status: str = "all", kind: str | None = None, page: int = 1, per_page: int = 50) -> OutboxListing:
+    """One page of outbox messages, newest first, with the number of messages in each status."""
+    status = status if status in STATUS_FILTERS else "all"
+    query = sa.select(OutboxMessage).where(OutboxMessage.status.in_(STATUS_FILTERS[status]))
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    messages = db.paginate(
+        query.order_by(OutboxMessage.id.desc()), page=max(page, 1), per_page=per_page, error_out=False
+    )
+    counts = dict.fromkeys(OUTBOX_STATUSES, 0)
+    counts.update(
+        db.session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).tuples()
+    )
+    kinds = list(db.session.scalars(sa.select(OutboxMessage.kind).distinct().order_by(OutboxMessage.kind)))
+    return OutboxListing(messages=messages, counts=counts, kinds=kinds, status=status, kind=kind or None)
+
+
+def _transition(message: OutboxMessage, allowed: tuple[str, ...], values: dict[str, Any]) -> bool:
+    # A conditional UPDATE, so a worker claiming the row at the same moment cannot be overwritten.
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status.in_(allowed))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(message)
+    return result.rowcount == 1
+
+
+def retry_message(message: OutboxMessage, *, by: str | None = None) -> OutboxMessage:
+    """Queue a failed or cancelled message again, due now, with a fresh set of attempts (the caller commits)."""
+    values = {"status": QUEUED, "attempts": 0, "next_attempt_at": utcnow(), "lease_expires_at": None}
+    if not _transition(message, RETRYABLE, values):
+        raise OutboxError(f"Only failed or cancelled messages can be retried; this one is {message.status}.")
+    log.info("outbox message %s queued again by %s", message.id, by or "unknown")
+    return message
+
+
+def cancel_message(message: OutboxMessage, *, by: str | None = None) -> OutboxMessage:
+    """Cancel a queued or failed message so that no worker sends it (the caller commits)."""
+    if not _transition(message, CANCELLABLE, {"status": CANCELLED, "lease_expires_at": None}):
+        raise OutboxError(f"Only queued or failed messages can be cancelled; this one is {message.status}.")
+    log.info("outbox message %s cancelled by %s", message.id, by or "unknown")
+    return message
+
+
+def queue_test_message(to: str, *, requested_by: str | None = None) -> OutboxMessage:
+    """Queue a test email to ``to``, to check the SMTP settings end to end (the caller commits)."""
+    message = queue_email(
+        kind="test",
+        to=to,
+        template="test_message",
+        context={"requested_by": requested_by, "requested_at": utcnow()},
+    )
+    assert message is not None  # only a dedup_key can make queue_email skip a message
     return message

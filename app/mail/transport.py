@@ -1,0 +1,141 @@
+"""SMTP delivery through smtplib, configured with Flask-Mail's settings.
+
+The worker builds each message with the ``email`` package and hands it to ``smtplib`` itself instead of going
+through ``flask_mail``: Flask-Mail's ``Message`` cannot express a ``text/calendar; method=...`` part inside
+``multipart/alternative``, and its ``Connection`` opens sockets without a timeout (``MAIL_TIMEOUT`` would be
+ignored and a stalled relay would hold a message past its lease), starts TLS without verifying the server's
+certificate, reads the settings once at start-up and drops every message while ``TESTING`` is on. The same
+configuration keys are used (``MAIL_SERVER``, ``MAIL_PORT``, ``MAIL_USE_TLS``, ``MAIL_USE_SSL``,
+``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_MAX_EMAILS``) plus ``MAIL_TIMEOUT``.
+"""
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Mapping
+from email.message import EmailMessage
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """The relay did not take the message; ``permanent`` says whether trying again can help."""
+
+    def __init__(self, reason: str, *, permanent: bool):
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class RelayUnavailable(DeliveryError):
+    """No usable connection to the relay (refused, timed out, TLS or login failed): nothing was sent."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason, permanent=False)
+
+
+def describe(error: BaseException) -> str:
+    """A one-line account of an SMTP or socket error, with the server's reply when there is one."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _reply(error.smtp_code, error.smtp_error)
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _reply(code: int, reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def _reply_error(code: int, reply: bytes | str) -> DeliveryError:
+    # RFC 5321: 4yz is a transient negative reply, 5yz a permanent one. Anything else (smtplib uses -1 for a
+    # reply it could not read) is treated as transient.
+    return DeliveryError(_reply(code, reply), permanent=500 <= code <= 599)
+
+
+class SMTPRelay:
+    """One SMTP connection, opened on the first message and reused until an error or ``close()``."""
+
+    def __init__(self, config: Mapping):
+        self.host = config.get("MAIL_SERVER") or "127.0.0.1"
+        self.port = int(config.get("MAIL_PORT") or 25)
+        self.use_ssl = bool(config.get("MAIL_USE_SSL"))
+        self.use_tls = bool(config.get("MAIL_USE_TLS")) and not self.use_ssl
+        self.username = config.get("MAIL_USERNAME")
+        self.password = config.get("MAIL_PASSWORD")
+        self.timeout = float(config.get("MAIL_TIMEOUT") or 30)
+        self.max_per_connection = config.get("MAIL_MAX_EMAILS") or None
+        self._smtp: smtplib.SMTP | None = None
+        self._sent_on_connection = 0
+
+    def __enter__(self) -> "SMTPRelay":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def send(self, message: EmailMessage, from_addr: str, to_addrs: list[str]) -> None:
+        """Hand ``message`` to the relay; raises DeliveryError (or RelayUnavailable) when it is not accepted."""
+        smtp = self._connection()
+        try:
+            # send_message adds SMTPUTF8 by itself when an address is not ASCII.
+            smtp.send_message(message, from_addr, to_addrs)
+        except smtplib.SMTPRecipientsRefused as error:
+            # smtplib has reset the transaction, so the connection stays usable.
+            code, reply = next(iter(error.recipients.values()))
+            raise _reply_error(code, reply) from error
+        except smtplib.SMTPResponseException as error:
+            if error.smtp_code == 421 or smtp.sock is None:
+                self.close()
+            raise _reply_error(error.smtp_code, error.smtp_error) from error
+        except smtplib.SMTPNotSupportedError as error:
+            raise DeliveryError(f"the relay cannot take this message: {error}", permanent=True) from error
+        except (smtplib.SMTPException, OSError) as error:
+            # Disconnected, reset or timed out mid-message: the relay may or may not have it; try again later.
+            self.close()
+            raise DeliveryError(describe(error), permanent=False) from error
+        self._sent_on_connection += 1
+        if self.max_per_connection and self._sent_on_connection >= self.max_per_connection:
+            self.close()
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        self._sent_on_connection = 0
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            self._smtp = self._connect()
+        return self._smtp
+
+    def _connect(self) -> smtplib.SMTP:
+        context = ssl.create_default_context()
+        try:
+            if self.use_ssl:
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        except (smtplib.SMTPException, OSError) as error:
+            raise RelayUnavailable(f"cannot connect to {self.address}: {describe(error)}") from error
+        try:
+            smtp.ehlo()
+            if self.use_tls:
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if self.username and self.password:
+                smtp.login(self.username, self.password)
+        except (smtplib.SMTPException, OSError) as error:
+            smtp.close()
+            # Even a 5xx here (for instance wrong credentials) says nothing about the message itself: it is a
+            # relay or configuration problem, so the message waits and is tried again.
+            raise RelayUnavailable(f"{self.address} refused the session: {describe(error)}") from error
+        return smtp

@@ -1,0 +1,299 @@
+"""The outbox worker: claim a due message, send it outside any transaction, record what happened.
+
+A claim is a short transaction that moves one row to ``sending`` with a lease (``lease_expires_at``) and counts
+the attempt. While the lease holds no other worker takes the row: PostgreSQL skips rows another claim has
+locked (``FOR UPDATE SKIP LOCKED``) and re-checks the condition on rows that changed meanwhile; SQLite opens
+every transaction with ``BEGIN IMMEDIATE``, so claims are serial. A worker that dies after the relay accepted
+a message but before recording it leaves the row in ``sending``; once the lease has passed, the row is sent
+again with the same Message-ID, so the recipient's client shows one message.
+
+Outcomes are written with a conditional UPDATE fenced by the claim (id, status, attempts, lease): a worker
+whose lease ran out and whose row was taken over cannot overwrite the newer claim's result.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.extensions import db
+from app.mail.message import MessageError, OutgoingMail, build_message, envelope_addresses
+from app.mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
+from app.mail.transport import DeliveryError, RelayUnavailable, SMTPRelay
+from app.types import utcnow
+
+log = logging.getLogger(__name__)
+
+# Callables run on every loop of `flask mail worker`, before the outbox is drained (reminders, expiry, ...).
+# Each runs in the worker's app context, commits its own work, and must be cheap, idempotent and safe when
+# several workers run it at the same time. A job that raises is logged and the worker carries on.
+PERIODIC_JOBS: list[Callable[[], object]] = []
+
+DEFAULT_BACKOFF_CAP_SECONDS = 3600
+MAX_ERROR_LENGTH = 2000
+
+OUTCOME_SENT = "sent"
+OUTCOME_RETRY = "retry"
+OUTCOME_FAILED = "failed"
+OUTCOME_TAKEN_OVER = "taken over"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt did with one message."""
+
+    id: int
+    kind: str
+    recipient: str
+    subject: str
+    status: str
+    attempts: int
+    error: str = ""
+    next_attempt_at: datetime | None = None
+
+
+@dataclass
+class DrainReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    # Set when the drain stopped early because the relay could not be reached.
+    relay_error: str | None = None
+
+    def with_status(self, status: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def sent(self) -> list[Outcome]:
+        return self.with_status(OUTCOME_SENT)
+
+    @property
+    def retrying(self) -> list[Outcome]:
+        return self.with_status(OUTCOME_RETRY)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return self.with_status(OUTCOME_FAILED)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed try: MAIL_BACKOFF_SECONDS doubled each time, capped."""
+    config = current_app.config
+    base = config["MAIL_BACKOFF_SECONDS"]
+    cap = config.get("MAIL_BACKOFF_MAX_SECONDS", DEFAULT_BACKOFF_CAP_SECONDS)
+    # The exponent is bounded so that a large attempt count cannot build a huge integer.
+    return timedelta(seconds=min(base * 2 ** min(max(attempts - 1, 0), 32), cap))
+
+
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        sa.and_(OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now),
+        sa.and_(OutboxMessage.status == SENDING, OutboxMessage.lease_expires_at < now),
+    )
+
+
+def count_due(now: datetime | None = None) -> int:
+    """How many messages a drain started now would try."""
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(_due(now or utcnow())))
+    db.session.rollback()
+    return count or 0
+
+
+def claim_next(*, now: datetime | None = None, only_id: int | None = None) -> OutgoingMail | Outcome | None:
+    """Claim the next due message for this worker and commit; None when nothing is due.
+
+    A row whose lease ran out after its last allowed attempt is marked failed instead, and its Outcome
+    returned: a message that stops the worker every time must not be retried for ever.
+    """
+    now = now or utcnow()
+    query = (
+        sa.select(OutboxMessage)
+        .where(_due(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if only_id is not None:
+        query = query.where(OutboxMessage.id == only_id)
+    try:
+        row = db.session.scalar(query)
+        if row is None:
+            db.session.rollback()
+            return None
+        max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+        if row.status == SENDING and row.attempts >= max_attempts:
+            row.status = FAILED
+            row.lease_expires_at = None
+            row.last_error = _clip(
+                f"the worker stopped while sending, and {row.attempts} attempts are used up; "
+                f"it may have been delivered. Last error: {row.last_error or 'none'}"
+            )
+            outcome = Outcome(
+                row.id, row.kind, row.recipient, row.subject, OUTCOME_FAILED, row.attempts, row.last_error
+            )
+            db.session.commit()
+            log.error("outbox message %s: %s", outcome.id, outcome.error)
+            return outcome
+        row.status = SENDING
+        row.attempts += 1
+        row.lease_expires_at = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+        mail = OutgoingMail.from_row(row)
+        db.session.commit()
+        return mail
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def deliver(mail: OutgoingMail, relay: SMTPRelay, *, now: datetime | None = None) -> tuple[Outcome, bool]:
+    """Send one claimed message and record the result; the flag says whether the relay was unreachable."""
+    clock = (lambda: now) if now else utcnow
+    try:
+        message = build_message(mail, date=clock())
+        from_addr, to_addrs = envelope_addresses(message)
+        from_addr = current_app.config.get("MAIL_ENVELOPE_FROM") or from_addr
+    except MessageError as error:
+        return _record_failure(mail, f"cannot build the message: {error}", permanent=True, now=clock()), False
+    try:
+        relay.send(message, from_addr, to_addrs)
+    except DeliveryError as error:
+        outcome = _record_failure(mail, error.reason, permanent=error.permanent, now=clock())
+        return outcome, isinstance(error, RelayUnavailable)
+    try:
+        _mark_sent(mail, clock())
+    except Exception:  # noqa: BLE001 - the relay has the message; the lease decides what happens next
+        db.session.rollback()
+        log.exception(
+            "outbox message %s was accepted by the relay but could not be marked sent; "
+            "it will be sent again, with the same Message-ID, when its lease expires",
+            mail.id,
+        )
+    return Outcome(mail.id, mail.kind, mail.recipient, mail.subject, OUTCOME_SENT, mail.attempts), False
+
+
+def drain(
+    *,
+    limit: int | None = None,
+    now: datetime | None = None,
+    only_id: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_outcome: Callable[[Outcome], object] | None = None,
+) -> DrainReport:
+    """Send due messages one at a time until none is due, ``limit`` are tried, or ``should_stop()``.
+
+    Stops early when the relay cannot be reached: the other messages would only wait for the same timeout.
+    ``now`` pins the clock, for tests and for catching up on a schedule.
+    """
+    report = DrainReport()
+    with SMTPRelay(current_app.config) as relay:
+        while limit is None or len(report.outcomes) < limit:
+            if should_stop is not None and should_stop():
+                break
+            claimed = claim_next(now=now, only_id=only_id)
+            if claimed is None:
+                break
+            if isinstance(claimed, Outcome):
+                outcome, unreachable = claimed, False
+            else:
+                outcome, unreachable = deliver(claimed, relay, now=now)
+            report.outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+            if unreachable:
+                report.relay_error = outcome.error
+                break
+    return report
+
+
+def run_periodic_jobs() -> None:
+    """Run every job in PERIODIC_JOBS; a failing job is logged and does not stop the others."""
+    for job in list(PERIODIC_JOBS):
+        try:
+            job()
+        except Exception:  # noqa: BLE001 - one broken job must not stop mail delivery
+            log.exception("periodic job %s failed", getattr(job, "__qualname__", job))
+        finally:
+            # Jobs commit their own work; whatever a job left open is not ours to commit.
+            db.session.rollback()
+
+
+def run(
+    stop: threading.Event,
+    *,
+    poll_seconds: float | None = None,
+    on_report: Callable[[DrainReport], object] | None = None,
+) -> None:
+    """Loop until ``stop`` is set: periodic jobs, then drain, then wait MAIL_POLL_SECONDS.
+
+    Setting ``stop`` lets the message in hand finish; nothing is cut off mid-send.
+    """
+    poll = current_app.config["MAIL_POLL_SECONDS"] if poll_seconds is None else poll_seconds
+    while not stop.is_set():
+        try:
+            run_periodic_jobs()
+            report = drain(should_stop=stop.is_set)
+            if on_report is not None:
+                on_report(report)
+        except Exception:  # noqa: BLE001 - e.g. the database restarting; try again on the next round
+            log.exception("the mail worker loop failed; trying again in %s seconds", poll)
+        finally:
+            # A long-running process should not keep an identity map or a connection checked out between rounds.
+            db.session.remove()
+        stop.wait(poll)
+
+
+def _fence(mail: OutgoingMail) -> sa.ColumnElement[bool]:
+    """The row as this worker claimed it: still sending, under the same attempt and lease."""
+    return sa.and_(
+        OutboxMessage.id == mail.id,
+        OutboxMessage.status == SENDING,
+        OutboxMessage.attempts == mail.attempts,
+        OutboxMessage.lease_expires_at == mail.lease_expires_at,
+    )
+
+
+def _update_claimed(mail: OutgoingMail, **values) -> bool:
+    try:
+        result = db.session.execute(
+            sa.update(OutboxMessage).where(_fence(mail)).values(**values).execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    if result.rowcount != 1:
+        log.warning("outbox message %s: the lease ran out and another worker took the message over", mail.id)
+        return False
+    return True
+
+
+def _mark_sent(mail: OutgoingMail, now: datetime) -> None:
+    if _update_claimed(mail, status=SENT, sent_at=now, lease_expires_at=None):
+        log.info("outbox message %s (%s) sent, attempt %s", mail.id, mail.kind, mail.attempts)
+
+
+def _record_failure(mail: OutgoingMail, reason: str, *, permanent: bool, now: datetime) -> Outcome:
+    reason = _clip(reason)
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    if permanent or mail.attempts >= max_attempts:
+        error = reason if permanent else _clip(f"{reason} (gave up after {mail.attempts} attempts)")
+        values = {"status": FAILED, "lease_expires_at": None, "last_error": error}
+        status, next_attempt_at = OUTCOME_FAILED, None
+    else:
+        error = reason
+        next_attempt_at = now + backoff(mail.attempts)
+        values = {"status": QUEUED, "lease_expires_at": None, "last_error": error, "next_attempt_at": next_attempt_at}
+        status = OUTCOME_RETRY
+    if not _update_claimed(mail, **values):
+        status = OUTCOME_TAKEN_OVER
+    elif status == OUTCOME_FAILED:
+        log.error("outbox message %s (%s) failed: %s", mail.id, mail.kind, error)
+    else:
+        log.warning("outbox message %s (%s) will be retried at %s: %s", mail.id, mail.kind, next_attempt_at, error)
+    return Outcome(mail.id, mail.kind, mail.recipient, mail.subject, status, mail.attempts, error, next_attempt_at)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_ERROR_LENGTH else text[: MAX_ERROR_LENGTH - 1] + "…"
