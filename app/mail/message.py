@@ -18,7 +18,7 @@ import binascii
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
+from email import errors, policy
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
@@ -97,6 +97,7 @@ def build_message(mail: OutgoingMail, *, date: datetime) -> EmailMessage:
     _set_header(message, "To", mail.recipient)
     if mail.reply_to:
         _set_header(message, "Reply-To", mail.reply_to)
+        _single_address(message, "Reply-To")
     _set_header(message, "Subject", mail.subject)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
@@ -123,7 +124,10 @@ def envelope_addresses(message: EmailMessage) -> tuple[str, list[str]]:
 def _single_address(message: EmailMessage, name: str) -> str:
     header = message[name]
     addresses: tuple[Address, ...] = header.addresses if header is not None else ()
-    if len(addresses) != 1 or not addresses[0].username or not addresses[0].domain:
+    # The parser skips what it cannot read ("a@example.org Bcc: b@example.org" reads as a@example.org with
+    # a defect); the header would still be sent as written, so anything unreadable is refused.
+    unreadable = header is not None and any(isinstance(d, errors.InvalidHeaderDefect) for d in header.defects)
+    if unreadable or len(addresses) != 1 or not addresses[0].username or not addresses[0].domain:
         raise MessageError(f"{name} must hold exactly one address, not {str(header or '')!r}")
     return addresses[0].addr_spec
 

@@ -188,9 +188,10 @@ def outbox_listing(*, status: str = "all", kind: str | None = None, page: int = 
         query.order_by(OutboxMessage.id.desc()), page=max(page, 1), per_page=per_page, error_out=False
     )
     counts = dict.fromkeys(OUTBOX_STATUSES, 0)
-    counts.update(
-        db.session.execute(sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).tuples()
-    )
+    for name, count in db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
+    ):
+        counts[name] = count
     kinds = list(db.session.scalars(sa.select(OutboxMessage.kind).distinct().order_by(OutboxMessage.kind)))
     return OutboxListing(messages=messages, counts=counts, kinds=kinds, status=status, kind=kind or None)
 
