@@ -1,3 +1,163 @@
-from flask import Blueprint
+"""Calendar pages: .ics downloads, the subscribable feed, personal access links, access details."""
+
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app import timezones
+from app.accounts.access import visible_desk_ids
+from app.calendar import access, ics, invites, links, urls
+from app.calendar.attendance import attendance_by_session
+from app.calendar.forms import AccessDetailsForm
+from app.events import services as events
+from app.events.models import Event
+from app.extensions import db
+from app.types import utcnow
+from app.web import external_url, reader_zone
 
 bp = Blueprint("calendar", __name__)
+
+# Pages reached through a personal token: the token must not leak to other sites, nor stay in caches.
+TOKEN_ENDPOINTS = frozenset({"calendar.join", "calendar.personal_ics"})
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def now() -> datetime:
+    """The current moment; tests replace it to stand before, inside or after a join window."""
+    return utcnow()
+
+
+@bp.after_request
+def protect_tokens(response: Response) -> Response:
+    if request.endpoint in TOKEN_ENDPOINTS:
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_template_global()
+def calendar_links(event: Event, access_url: str | None = None) -> list[links.SessionLinks]:
+    """Google and Outlook links for every session, for the add-to-calendar partial."""
+    return links.session_links(event, access_url)
+
+
+@bp.app_template_global()
+def calendar_attendance(event: Event):
+    """Attendance by session as the signed-in coordinator may see it (their desks; admins all)."""
+    return attendance_by_session(event, visible_desk_ids(current_user))
+
+
+def _calendar_response(body: str, filename: str, *, cache: str) -> Response:
+    return Response(
+        body.encode("utf-8"),
+        content_type=CALENDAR_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": cache},
+    )
+
+
+@bp.get("/events/<slug>.ics")
+def event_ics(slug: str):
+    event = events.get_public_event(slug)
+    if event is None:
+        abort(404)
+    return _calendar_response(ics.event_file(event, now=now()), f"{event.slug}.ics", cache="public, max-age=300")
+
+
+@bp.get("/calendar/feed.ics")
+def feed():
+    response = Response(ics.feed(ics.feed_events(now()), now=now()).encode("utf-8"), content_type=CALENDAR_TYPE)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/calendar")
+def feed_page():
+    return render_template(
+        "calendar/feed.html",
+        feed_url=urls.feed_url(),
+        webcal_url=urls.webcal_url(),
+        google_url=urls.google_subscribe_url(),
+        outlook_url=urls.outlook_subscribe_url(links.OUTLOOK_LIVE),
+        office365_url=urls.outlook_subscribe_url(links.OUTLOOK_OFFICE),
+    )
+
+
+def _reader_zone(registration) -> str:
+    """?tz= when the reader asks for a zone, else the zone they registered with, else their cookie."""
+    asked = request.args.get("tz")
+    if asked and timezones.is_zone(asked):
+        return asked
+    if timezones.is_zone(registration.timezone):
+        return registration.timezone
+    return reader_zone(default=registration.event.timezone)
+
+
+@bp.get("/join/<token>")
+def join(token: str):
+    """A personal access link: countdown, then attendance and the meeting, or why it does not work."""
+    registration = access.registration_for_link(token)
+    if registration is None:
+        return render_template("calendar/join.html", state=None), 404
+    moment = now()
+    state = access.join_state(registration, now=moment)
+    if state.kind == access.WITHDRAWN:
+        return render_template("calendar/join.html", state=state), 410
+    if state.kind == access.OPEN:
+        # Link checkers send HEAD; only a real visit counts as attendance.
+        if request.method == "GET":
+            access.record_attendance(registration, state.session, now=moment)
+            db.session.commit()
+        return redirect(state.event.meeting_url, code=303)
+    zone = _reader_zone(registration)
+    session = state.session
+    return render_template(
+        "calendar/join.html",
+        state=state,
+        token=token,
+        zone=zone,
+        now=moment,
+        times=timezones.session_times(session.starts_at, session.ends_at, state.event.timezone, zone)
+        if session
+        else None,
+        opens_text=timezones.format_instant(state.opens_at, zone) if state.opens_at else "",
+        countdown=access.countdown_text(session.starts_at - moment) if session else "",
+        session_number=state.event.sessions.index(session) + 1 if session else None,
+        access_url=external_url(url_for("calendar.join", token=token)),
+    )
+
+
+@bp.get("/join/<token>/calendar.ics")
+def personal_ics(token: str):
+    """The participant's own calendar file: their entries' UIDs and their access link."""
+    registration = access.registration_for_link(token)
+    if registration is None:
+        abort(404)
+    if access.join_state(registration, now=now()).kind == access.WITHDRAWN:
+        abort(410)
+    access_url = external_url(url_for("calendar.join", token=token))
+    body = ics.personal_file(registration, access_url, now=now())
+    return _calendar_response(body, f"{registration.event.slug}.ics", cache="no-store")
+
+
+@bp.post("/dashboard/events/<int:event_id>/access-details")
+@login_required
+def access_details(event_id: int):
+    """Send the access details and agenda to every confirmed participant of an event."""
+    event = db.session.get(Event, event_id)
+    if event is None or not events.can_manage(current_user, event):
+        abort(404)
+    form = AccessDetailsForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+    elif not event.is_published:
+        flash("Access details can only be sent for a published event.", "error")
+    else:
+        count = invites.send_access_details(event, form.message.data)
+        db.session.commit()
+        if count:
+            flash(f"Access details are on their way to {count} participant{'s' if count != 1 else ''}.", "success")
+        else:
+            flash("Nothing was sent: no confirmed participant, or this message was already sent.", "warning")
+    return redirect(url_for("events_admin.detail", event_id=event.id))

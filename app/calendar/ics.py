@@ -1,0 +1,367 @@
+"""iCalendar objects: invites, updates and cancellations (iTIP), and the public downloads and feed.
+
+Everything CALENDAR.md asks of the bytes is decided here: METHOD, stable UIDs, SEQUENCE and DTSTAMP,
+ORGANIZER and ATTENDEE, times with TZID and a VTIMEZONE clients read the same way we do, the RFC 7986
+CONFERENCE link, CRLF line ends, folding at 75 octets and text escaping (the last three by ``icalendar``).
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from icalendar import Alarm, Calendar, vCalAddress, vDuration
+from icalendar import Event as VEvent
+
+from app import timezones
+from app.calendar.urls import event_page_url
+from app.calendar.vtimezone import vtimezone
+from app.events.models import Event, EventSession
+from app.events.services import published_events
+from app.registrations.models import Registration
+from app.types import utcnow
+
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
+PUBLISH = "PUBLISH"
+
+LOCATION = "Online"
+ALARM_BEFORE = timedelta(minutes=15)
+FEED_REFRESH = timedelta(hours=1)
+
+# Control characters other than newline and tab cannot appear in iCalendar TEXT values.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_HEADER_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def uid_domain() -> str:
+    """The right-hand side of every UID.
+
+    UIDs must never change, so CALENDAR_UID_DOMAIN can pin the domain before the sender address or the
+    site address ever moves; otherwise the sender's domain, else BASE_URL's host.
+    """
+    config = current_app.config
+    pinned = config.get("CALENDAR_UID_DOMAIN")
+    if pinned:
+        return pinned
+    sender_domain = config.get("MAIL_DEFAULT_SENDER", "").rpartition("@")[2].strip(" >")
+    return sender_domain or urlsplit(config["BASE_URL"]).hostname or "localhost"
+
+
+def invite_uid(registration: Registration, session: EventSession | int) -> str:
+    """The UID of one participant's entry for one session; the same in the invite, update and cancel."""
+    session_id = session if isinstance(session, int) else session.id
+    return f"{registration.calendar_uid}-{session_id}@{uid_domain()}"
+
+
+def public_uid(session: EventSession) -> str:
+    """The UID of a session in the public download and the feed, the same on every download."""
+    return f"event-{session.event_id}-session-{session.id}@{uid_domain()}"
+
+
+def organizer_name(event: Event) -> str:
+    """The name calendars show as organiser (and emails as sender): the event's desk, via the service."""
+    return f"{event.desk.name} via {current_app.config['SITE_NAME']}"
+
+
+def summary(event: Event, session: EventSession) -> str:
+    """What a calendar entry is called: the event, and which session when there are several."""
+    return _summary(event, Occurrence.of(session))
+
+
+def to_text(calendar: Calendar) -> str:
+    """The calendar as text: CRLF line ends, folded at 75 octets without splitting a UTF-8 character."""
+    return calendar.to_ical().decode("utf-8")
+
+
+# --- iTIP: one participant, one session per message --------------------------------------------------
+
+
+def request(
+    registration: Registration,
+    session: EventSession,
+    access_url: str,
+    *,
+    sequence: int | None = None,
+    now: datetime | None = None,
+) -> str:
+    """METHOD:REQUEST for one session: the invite, and the update with the same UID and a higher SEQUENCE."""
+    event = registration.event
+    calendar = _calendar(REQUEST)
+    zones = _add_timezones(calendar, {event.timezone: [session.starts_at, session.ends_at]})
+    vevent = _vevent(
+        event,
+        Occurrence.of(session),
+        uid=invite_uid(registration, session),
+        sequence=event.sequence if sequence is None else sequence,
+        now=now,
+        zones=zones,
+        url=access_url,
+        description=_invite_description(event, access_url),
+        conference_url=access_url,
+        alarm=True,
+    )
+    _add_people(vevent, event, registration)
+    calendar.add_component(vevent)
+    return to_text(calendar)
+
+
+def cancel(
+    registration: Registration,
+    session: "EventSession | Occurrence",
+    sequence: int,
+    *,
+    now: datetime | None = None,
+) -> str:
+    """METHOD:CANCEL for one session (an Occurrence when the session row is already deleted): the same
+    UID, STATUS:CANCELLED, a SEQUENCE above the last one sent, ORGANIZER and ATTENDEE."""
+    event = registration.event
+    occurrence = session if isinstance(session, Occurrence) else Occurrence.of(session)
+    calendar = _calendar(CANCEL)
+    zones = _add_timezones(calendar, {event.timezone: [occurrence.starts_at, occurrence.ends_at]})
+    vevent = _vevent(
+        event,
+        occurrence,
+        uid=invite_uid(registration, occurrence.id),
+        sequence=sequence,
+        now=now,
+        zones=zones,
+        url=event_page_url(event),
+        description=f"This calendar entry has been withdrawn.\n\nEvent page: {event_page_url(event)}",
+        conference_url=None,
+        alarm=False,
+        cancelled=True,
+    )
+    _add_people(vevent, event, registration)
+    calendar.add_component(vevent)
+    return to_text(calendar)
+
+
+# --- PUBLISH: downloads and the feed ------------------------------------------------------------------
+
+
+def feed_events(now: datetime | None = None) -> list[Event]:
+    """The events the feed lists: published and cancelled ones, upcoming or ended in the last
+    FEED_PAST_DAYS days (ended events stay a while, so subscribers keep their recent history)."""
+    now = now or utcnow()
+    since = now - timedelta(days=current_app.config.get("FEED_PAST_DAYS", 365))
+    upcoming, past = published_events(now)
+    return upcoming + [event for event in past if event.ends_at and event.ends_at >= since]
+
+
+def event_file(event: Event, *, now: datetime | None = None) -> str:
+    """The public .ics of one event: METHOD:PUBLISH, every session, no attendees."""
+    calendar = _calendar(PUBLISH)
+    calendar.add("x-wr-calname", _clean(event.title))
+    _add_public_events(calendar, [event], now=now, alarm=True)
+    return to_text(calendar)
+
+
+def feed(events: Iterable[Event], *, now: datetime | None = None) -> str:
+    """The subscribable feed of published (and cancelled, marked) events; clients refresh it hourly.
+
+    No VALARM here: a subscription that rings for every event of the catalogue would be a nuisance, and
+    subscribers set their own alerts.
+    """
+    site = _param(current_app.config["SITE_NAME"])
+    calendar = _calendar(PUBLISH)
+    calendar.add("name", f"{site} events")
+    calendar.add("x-wr-calname", f"{site} events")
+    calendar.add("x-wr-caldesc", f"Online events published on {site}")
+    calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
+    _add_public_events(calendar, list(events), now=now, alarm=False)
+    return to_text(calendar)
+
+
+def personal_file(registration: Registration, access_url: str, *, now: datetime | None = None) -> str:
+    """A participant's own download: the invites' UIDs (so it merges with an invite already accepted)
+    and their access link, as METHOD:PUBLISH without attendees."""
+    event = registration.event
+    calendar = _calendar(PUBLISH)
+    calendar.add("x-wr-calname", _clean(event.title))
+    zones = _add_timezones(calendar, {event.timezone: _instants(event.sessions)})
+    for session in event.sessions:
+        vevent = _vevent(
+            event,
+            Occurrence.of(session),
+            uid=invite_uid(registration, session),
+            sequence=event.sequence,
+            now=now,
+            zones=zones,
+            url=access_url,
+            description=_invite_description(event, access_url),
+            conference_url=access_url,
+            alarm=True,
+            cancelled=event.is_cancelled,
+        )
+        vevent.add("organizer", _organizer(event))
+        calendar.add_component(vevent)
+    return to_text(calendar)
+
+
+# --- building blocks -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """What a calendar entry needs of a session; also stands for a session already deleted."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+
+    @classmethod
+    def of(cls, session: EventSession) -> "Occurrence":
+        return cls(session.id, session.title, session.starts_at, session.ends_at)
+
+
+def _calendar(method: str) -> Calendar:
+    calendar = Calendar()
+    site = _param(current_app.config["SITE_NAME"])
+    calendar.add("prodid", f"-//{site}//{site} calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    return calendar
+
+
+def _instants(sessions: Iterable[EventSession]) -> list[datetime]:
+    return [instant for s in sessions for instant in (s.starts_at, s.ends_at)]
+
+
+def _add_timezones(calendar: Calendar, instants_by_zone: dict[str, list[datetime]]) -> set[str]:
+    """Add a VTIMEZONE per zone and return the zones written; the others' times go out in UTC."""
+    written = set()
+    for zone_name, instants in instants_by_zone.items():
+        component = vtimezone(zone_name, instants)
+        if component is not None:
+            calendar.add_component(component)
+            written.add(zone_name)
+    return written
+
+
+def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime | None, alarm: bool) -> None:
+    instants_by_zone: dict[str, list[datetime]] = defaultdict(list)
+    for event in events:
+        instants_by_zone[event.timezone] += _instants(event.sessions)
+    zones = _add_timezones(calendar, instants_by_zone)
+    for event in events:
+        page = event_page_url(event)
+        about = event.summary or ""
+        if event.is_cancelled:
+            about = "This event has been cancelled." + (f"\n\n{about}" if about else "")
+        for session in event.sessions:
+            vevent = _vevent(
+                event,
+                Occurrence.of(session),
+                uid=public_uid(session),
+                sequence=event.sequence,
+                now=now,
+                zones=zones,
+                url=page,
+                description=(f"{about}\n\n" if about else "") + f"Details and registration: {page}",
+                conference_url=None,
+                alarm=alarm,
+                cancelled=event.is_cancelled,
+            )
+            calendar.add_component(vevent)
+
+
+def _invite_description(event: Event, access_url: str) -> str:
+    lines = [f"Join online with your personal access link: {access_url}"]
+    if event.summary:
+        lines += ["", event.summary]
+    lines += ["", f"Event page: {event_page_url(event)}", "The access link is personal: please do not share it."]
+    return "\n".join(lines)
+
+
+def _summary(event: Event, occurrence: Occurrence) -> str:
+    if occurrence.title:
+        return f"{event.title}: {occurrence.title}"
+    if len(event.sessions) > 1:
+        number = next((i for i, s in enumerate(event.sessions, 1) if s.id == occurrence.id), None)
+        if number is not None:
+            return f"{event.title} (session {number} of {len(event.sessions)})"
+    return event.title
+
+
+def _vevent(
+    event: Event,
+    occurrence: Occurrence,
+    *,
+    uid: str,
+    sequence: int,
+    now: datetime | None,
+    zones: set[str],
+    url: str,
+    description: str,
+    conference_url: str | None,
+    alarm: bool,
+    cancelled: bool = False,
+) -> VEvent:
+    vevent = VEvent()
+    title = _summary(event, occurrence)
+    vevent.add("uid", uid)
+    vevent.add("dtstamp", (now or utcnow()).astimezone(UTC))
+    vevent.add("sequence", sequence)
+    if event.timezone in zones:
+        vevent.add("dtstart", timezones.utc_to_local(occurrence.starts_at, event.timezone))
+        vevent.add("dtend", timezones.utc_to_local(occurrence.ends_at, event.timezone))
+    else:
+        vevent.add("dtstart", occurrence.starts_at.astimezone(UTC))
+        vevent.add("dtend", occurrence.ends_at.astimezone(UTC))
+    vevent.add("summary", _clean(f"Cancelled: {title}" if cancelled else title))
+    vevent.add("location", LOCATION)
+    vevent.add("url", url, parameters={"VALUE": "URI"})
+    vevent.add("description", _clean(description))
+    vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    vevent.add("transp", "OPAQUE")
+    if conference_url:
+        vevent.add(
+            "conference",
+            conference_url,
+            parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": "Join"},
+        )
+    if alarm and not cancelled:
+        reminder = Alarm()
+        reminder.add("action", "DISPLAY")
+        reminder.add("description", _clean(title))
+        reminder.add("trigger", -ALARM_BEFORE)
+        vevent.add_component(reminder)
+    return vevent
+
+
+def _organizer(event: Event) -> vCalAddress:
+    organizer = vCalAddress(f"mailto:{_address(current_app.config['MAIL_DEFAULT_SENDER'])}")
+    organizer.params["CN"] = _param(organizer_name(event))
+    return organizer
+
+
+def _add_people(vevent: VEvent, event: Event, registration: Registration) -> None:
+    vevent.add("organizer", _organizer(event))
+    attendee = vCalAddress(f"mailto:{_address(registration.email)}")
+    attendee.params["CN"] = _param(registration.name)
+    attendee.params["ROLE"] = "REQ-PARTICIPANT"
+    attendee.params["PARTSTAT"] = "NEEDS-ACTION"
+    attendee.params["RSVP"] = "TRUE"
+    vevent.add("attendee", attendee)
+
+
+def _clean(text: str | None) -> str:
+    """TEXT without control characters; icalendar escapes backslash, semicolon, comma and newline."""
+    return _CONTROL.sub(" ", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _address(email: str) -> str:
+    return _HEADER_CONTROL.sub("", email or "").strip()
+
+
+def _param(value: str) -> str:
+    # Parameter values cannot hold control characters or double quotes (RFC 6868's ^' escape for them is
+    # shown literally by many clients); icalendar quotes the rest as needed.
+    return _HEADER_CONTROL.sub(" ", value or "").replace('"', "'").strip()

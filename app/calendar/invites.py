@@ -1,0 +1,306 @@
+"""Calendar invites by email: one iTIP message per session, then updates and cancellations of them.
+
+Each participant has one calendar entry per session, whose UID is built from the registration's stored
+``calendar_uid`` and the session id, so every later message (update, cancellation) replaces that entry
+instead of adding a second one. Clients process one UID per iTIP message, so every message carries one
+session, and a series of four sessions means four invites, four updates or four cancellations.
+
+Every function queues emails in the caller's transaction and flushes nothing itself; the caller commits.
+"""
+
+import hashlib
+import logging
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.calendar import emails, ics
+from app.calendar.ics import Occurrence
+from app.calendar.urls import access_link as _new_access_link
+from app.calendar.urls import manage_link
+from app.events.models import Event, EventSession
+from app.events.services import EventChange, SessionChange
+from app.extensions import db
+from app.mail.services import CalendarPart
+from app.registrations.models import CANCELLED, CONFIRMED, REJECTED, Registration
+from app.types import utcnow
+
+log = logging.getLogger(__name__)
+
+# Where deleted sessions wait for send_updates (see _remember_deleted_session).
+_REMOVED_SESSIONS = "calendar.removed_sessions"
+
+
+def access_link(registration: Registration) -> str:
+    """Issue a new personal access link (a join token) and return its absolute URL."""
+    return _new_access_link(registration)
+
+
+def request_part(registration: Registration, session: EventSession, access_url: str) -> CalendarPart:
+    """The METHOD:REQUEST calendar part for one session, to ride in an email (e.g. the confirmation)."""
+    return CalendarPart(ics.REQUEST, ics.request(registration, session, access_url))
+
+
+def upcoming_sessions(event: Event, now: datetime | None = None) -> list[EventSession]:
+    """Sessions not over yet: a participant confirmed while a session runs can still join it."""
+    now = now or utcnow()
+    return [s for s in event.sessions if s.ends_at > now]
+
+
+def queue_session_invites(
+    registration: Registration,
+    access_url: str,
+    skip: EventSession | int | None = None,
+    now: datetime | None = None,
+) -> list:
+    """Queue one invite email per upcoming session, except ``skip`` (the one riding in the confirmation)."""
+    event = registration.event
+    skip_id = skip.id if isinstance(skip, EventSession) else skip
+    sessions = [s for s in upcoming_sessions(event, now) if s.id != skip_id]
+    manage_url = manage_link(registration) if sessions else None
+    queued = []
+    for session in sessions:
+        message = emails.queue(
+            registration,
+            kind="invite",
+            template="invite",
+            dedup_key=f"invite:{registration.id}:{session.id}:{event.sequence}",
+            context={
+                "session": session,
+                "title": ics.summary(event, session),
+                "times": emails.times(session.starts_at, session.ends_at, event, registration),
+                "number": event.sessions.index(session) + 1,
+                "total": len(event.sessions),
+                "access_url": access_url,
+                "manage_url": manage_url,
+            },
+            calendar=request_part(registration, session, access_url),
+        )
+        if message is not None:
+            queued.append(message)
+    return queued
+
+
+def confirmed_registrations(event: Event) -> list[Registration]:
+    """The event's confirmed participants, in a stable order."""
+    return list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == CONFIRMED)
+            .order_by(Registration.id)
+        )
+    )
+
+
+def confirmed_count(event: Event) -> int:
+    """How many participants an edit of times, sessions or the meeting link will notify."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.status == CONFIRMED)
+    )
+
+
+def send_updates(event: Event, change: EventChange, now: datetime | None = None) -> int:
+    """Tell every confirmed participant about changed sessions: a REQUEST with the same UID and the
+    event's new SEQUENCE for a moved, renamed or added session, a CANCEL for a removed one.
+
+    A changed meeting link alone sends nothing: the access links in calendars redirect to the current
+    meeting link. Sessions already over are left as they are. Returns the number of emails queued.
+    """
+    now = now or utcnow()
+    plan = _updates_plan(event, change, now)
+    if not plan:
+        return 0
+    count = 0
+    for registration in confirmed_registrations(event):
+        needs_link = any(method == ics.REQUEST for _, _, method in plan)
+        access_url = access_link(registration) if needs_link else None
+        manage_url = manage_link(registration)
+        for item, target, method in plan:
+            if method == ics.REQUEST:
+                calendar = CalendarPart(ics.REQUEST, ics.request(registration, target, access_url, now=now))
+                key = f"update:{registration.id}:{target.id}:{event.sequence}"
+            else:
+                calendar = CalendarPart(ics.CANCEL, ics.cancel(registration, target, event.sequence, now=now))
+                key = f"cancel:{registration.id}:{target.id}:{event.sequence}"
+            old = emails.times(item.old_start, item.old_end, event, registration) if item.old_start else None
+            new = emails.times(item.new_start, item.new_end, event, registration) if item.new_start else None
+            message = emails.queue(
+                registration,
+                kind="invite_update",
+                template="invite_update",
+                dedup_key=key,
+                context={
+                    "change": item,
+                    "title": _title(event, target),
+                    "old": old,
+                    "new": new,
+                    "access_url": access_url if method == ics.REQUEST else None,
+                    "manage_url": manage_url,
+                },
+                calendar=calendar,
+            )
+            count += message is not None
+    return count
+
+
+def was_confirmed(registration: Registration) -> bool:
+    """Whether the participant ever held a seat, and so received invites."""
+    if registration.status == CONFIRMED:
+        return True
+    return any(t.to_status == CONFIRMED for t in registration.transitions)
+
+
+def send_cancellations(registration: Registration, reason: str = "", now: datetime | None = None) -> int:
+    """Withdraw a participant's calendar entries (METHOD:CANCEL, same UIDs) for the sessions not over yet,
+    once their registration is cancelled or rejected, or the event is cancelled.
+
+    SEQUENCE: a cancelled event has already raised ``event.sequence``; a registration-only cancellation
+    must still go above the last invite or update, which carried ``event.sequence``, so it uses
+    ``event.sequence + 1`` (nothing new is stored: later updates skip this participant anyway).
+    One email per session, because clients remove only the entry whose UID the message carries.
+    Returns the number of emails queued.
+    """
+    event = registration.event
+    if not was_confirmed(registration):
+        return 0
+    if not (event.is_cancelled or registration.status in (CANCELLED, REJECTED)):
+        return 0
+    sequence = event.sequence if event.is_cancelled else event.sequence + 1
+    now = now or utcnow()
+    count = 0
+    for session in upcoming_sessions(event, now):
+        message = emails.queue(
+            registration,
+            kind="invite_cancel",
+            template="invite_cancel",
+            dedup_key=f"cancel:{registration.id}:{session.id}:{sequence}",
+            context={
+                "session": session,
+                "title": ics.summary(event, session),
+                "times": emails.times(session.starts_at, session.ends_at, event, registration),
+                "reason": reason.strip(),
+                "event_cancelled": event.is_cancelled,
+            },
+            calendar=CalendarPart(ics.CANCEL, ics.cancel(registration, session, sequence, now=now)),
+        )
+        count += message is not None
+    return count
+
+
+def send_access_details(event: Event, message: str, now: datetime | None = None) -> int:
+    """Send every confirmed participant the access details and agenda, with a new personal access link.
+
+    The same message for the same calendar state goes out once (a double-submitted form sends nothing
+    twice). Returns the number of emails queued.
+    """
+    now = now or utcnow()
+    message = message.replace("\r\n", "\n").strip()
+    digest = hashlib.sha256(message.encode()).hexdigest()[:16]
+    count = 0
+    for registration in confirmed_registrations(event):
+        key = f"access:{registration.id}:{event.sequence}:{digest}"
+        if emails.already_queued(key):
+            continue
+        agenda = [
+            (
+                session,
+                ics.summary(event, session),
+                emails.times(session.starts_at, session.ends_at, event, registration),
+            )
+            for session in event.sessions
+        ]
+        queued = emails.queue(
+            registration,
+            kind="access_details",
+            template="access_details",
+            dedup_key=key,
+            context={
+                "message": message,
+                "agenda": agenda,
+                "now": now,
+                "access_url": access_link(registration),
+                "manage_url": manage_link(registration),
+            },
+        )
+        count += queued is not None
+    return count
+
+
+# --- which sessions an edit touched ---------------------------------------------------------------------
+
+
+def _updates_plan(event: Event, change: EventChange, now: datetime) -> list[tuple[SessionChange, object, str]]:
+    """(change, session or deleted Occurrence, REQUEST or CANCEL) for each session calendars must follow."""
+    plan: list[tuple[SessionChange, object, str]] = []
+    used: set[int] = set()
+    for item in change.sessions:
+        if item.kind == "removed":
+            continue
+        session = next(
+            (
+                s
+                for s in event.sessions
+                if s.id not in used
+                and (s.starts_at, s.ends_at) == (item.new_start, item.new_end)
+                and s.title == item.title.strip()
+            ),
+            None,
+        )
+        if session is None:
+            log.warning("event %s: no session matches the change %r", event.id, item)
+            continue
+        used.add(session.id)
+        if session.ends_at > now:
+            plan.append((item, session, ics.REQUEST))
+    removed_changes = [item for item in change.sessions if item.kind == "removed"]
+    for occurrence in _take_removed_sessions(event):
+        item = next(
+            (c for c in removed_changes if (c.old_start, c.old_end) == (occurrence.starts_at, occurrence.ends_at)),
+            SessionChange("removed", occurrence.title, occurrence.starts_at, occurrence.ends_at),
+        )
+        if item in removed_changes:
+            removed_changes.remove(item)
+        if occurrence.ends_at > now:
+            plan.append((item, occurrence, ics.CANCEL))
+    for item in removed_changes:
+        log.warning("event %s: the removed session %r was not seen deleted; its entries stay", event.id, item)
+    return plan
+
+
+def _title(event: Event, target) -> str:
+    if isinstance(target, Occurrence):
+        return f"{event.title}: {target.title}" if target.title else event.title
+    return ics.summary(event, target)
+
+
+def _take_removed_sessions(event: Event) -> list[Occurrence]:
+    removed = db.session.info.get(_REMOVED_SESSIONS, {})
+    return removed.pop(event.id, [])
+
+
+# A removed session's row is deleted when the edit is flushed, before send_updates runs, and SessionChange
+# carries no id; but the UID of every participant's entry for it is built from that id. So the id (and
+# times) of each deleted session are kept on the database session until send_updates takes them, and
+# dropped when the transaction ends.
+@sa.event.listens_for(EventSession, "after_delete")
+def _remember_deleted_session(_mapper, _connection, target: EventSession) -> None:
+    session = so.object_session(target)
+    if session is None:
+        return
+    removed = session.info.setdefault(_REMOVED_SESSIONS, {})
+    removed.setdefault(target.event_id, []).append(Occurrence.of(target))
+
+
+@sa.event.listens_for(so.Session, "after_commit")
+def _forget_deleted_sessions(session: so.Session) -> None:
+    session.info.pop(_REMOVED_SESSIONS, None)
+
+
+@sa.event.listens_for(so.Session, "after_soft_rollback")
+def _forget_deleted_sessions_on_rollback(session: so.Session, previous_transaction) -> None:
+    # A savepoint rolled back (a duplicate email skipped) leaves the outer transaction and its deletions.
+    if previous_transaction.parent is None:
+        session.info.pop(_REMOVED_SESSIONS, None)
