@@ -472,17 +472,17 @@ def save_desk(
             "is_default",
         )
 
-    if desk is None:
-        desk = Desk()
-        db.session.add(desk)
     if is_default:
         for other in others:
             other.is_default = False
     if is_german:
         for other in others:
             other.is_german = False
-    # Clear the other flags first: a future unique index on the flags must never see two at once.
+    # Clear the other desks' flags before this desk takes them, so that no moment has two defaults.
     db.session.flush()
+    if desk is None:
+        desk = Desk()
+        db.session.add(desk)
     desk.name = name
     desk.city = city
     desk.countries = codes
