@@ -44,6 +44,16 @@ def external_url(path: str) -> str:
     return current_app.config["BASE_URL"] + path
 
 
+def app_path(endpoint: str, **values) -> str:
+    """The path of an endpoint, also outside a request (the mail worker, CLI commands)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def external_url_for(endpoint: str, **values) -> str:
+    """The absolute URL of an endpoint on BASE_URL, with or without a request."""
+    return external_url(app_path(endpoint, **values))
+
+
 def render_markdown(text: str | None) -> Markup:
     html = md.markdown(text or "", extensions=["extra", "sane_lists"])
     clean = nh3.clean(

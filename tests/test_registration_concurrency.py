@@ -17,6 +17,8 @@ POOL = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 0, "pool_
 
 def run_together(count: int, work) -> list:
     """Run work(i) in ``count`` threads released at once by a barrier; return results in index order."""
+    # End the test's own transaction: on SQLite it would hold the write lock the threads queue for.
+    db.session.commit()
     barrier = threading.Barrier(count)
     results: list = [None] * count
     errors: list = []

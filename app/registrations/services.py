@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
 from app.desks.models import Desk
 from app.desks.routing import route
@@ -36,7 +36,7 @@ from app.registrations.models import (
     RegistrationTransition,
 )
 from app.types import utcnow
-from app.web import external_url
+from app.web import external_url_for
 
 
 class RegistrationError(ValueError):
@@ -213,7 +213,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         return existing
     hours = current_app.config["VERIFICATION_HOURS"]
     verify = tokens.issue(registration, TOKEN_VERIFY, expires_at=now + timedelta(hours=hours))
-    _send(registration, "confirm_email", verify_url=external_url(url_for("registrations.confirm", token=verify)),
+    _send(registration, "confirm_email", verify_url=external_url_for("registrations.confirm", token=verify),
           hours=hours)  # fmt: skip
     return registration
 
@@ -262,7 +262,7 @@ def change_timezone(registration: Registration, zone_name: str) -> None:
 def personal_data(registration: Registration) -> dict:
     """Everything stored about a participant, for the JSON download on their page."""
     return {
-        "event": {"title": registration.event.title, "url": external_url(f"/events/{registration.event.slug}")},
+        "event": {"title": registration.event.title, "url": external_url_for("events.detail", slug=registration.event.slug)},
         "name": registration.name,
         "email": registration.email,
         "organisation": registration.organisation,
@@ -423,7 +423,7 @@ def _end(event: Event, registration: Registration, to_status: str, *, actor: str
 
 
 def _manage_url(registration: Registration) -> str:
-    return external_url(url_for("registrations.participant", token=tokens.issue(registration, TOKEN_MANAGE)))
+    return external_url_for("registrations.participant", token=tokens.issue(registration, TOKEN_MANAGE))
 
 
 def _send(registration: Registration, template: str, **context) -> None:
