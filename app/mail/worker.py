@@ -156,6 +156,10 @@ def deliver(mail: OutgoingMail, relay: SMTPRelay, *, now: datetime | None = None
         from_addr = current_app.config.get("MAIL_ENVELOPE_FROM") or from_addr
     except MessageError as error:
         return _record_failure(mail, f"cannot build the message: {error}", permanent=True, now=clock()), False
+    except Exception as error:  # noqa: BLE001 - building is deterministic: what fails now fails every time
+        log.exception("outbox message %s cannot be built", mail.id)
+        reason = f"cannot build the message: {type(error).__name__}: {error}"
+        return _record_failure(mail, reason, permanent=True, now=clock()), False
     try:
         relay.send(message, from_addr, to_addrs)
     except DeliveryError as error:
