@@ -92,6 +92,14 @@ def test_contact_form_include_renders_with_the_event_chosen(app, desks):
     assert 'name="website"' in html
 
 
+def test_contact_form_on_an_event_page_ignores_another_forms_post(app, desks):
+    event = factories.make_event(desks.germany, title="Energy Efficient Buildings")
+    with app.test_request_context(f"/events/{event.slug}", method="POST", data={"name": "", "event": ""}):
+        form = contact_form_for(event)
+        assert form.event.data == str(event.id)
+        assert form.errors == {}
+
+
 def test_submitting_stores_the_request_and_queues_the_emails(client, desks, tbilisi_coordinator, germany_coordinator):
     event = factories.make_event(desks.tbilisi, title="Smart Cities Workshop")
     response = submit(client, event=str(event.id), message="Line one\r\nLine two")

@@ -13,11 +13,11 @@ from tests import factories
 from tests.contact_support import counts, make_germany_request, make_request, outbox
 
 ACTIONS = [
-    ("reassign", {"desk": "{other}", "note": "Not ours"}),
-    ("answered", {"note": ""}),
-    ("close", {"note": ""}),
-    ("reopen", {"note": ""}),
-    ("note", {"note": "Looked at it"}),
+    ("reassign", {"reassign-desk": "{other}", "reassign-note": "Not ours"}),
+    ("answered", {"status-note": ""}),
+    ("close", {"status-note": ""}),
+    ("reopen", {"status-note": ""}),
+    ("note", {"comment-note": "Looked at it"}),
 ]
 
 
@@ -129,6 +129,13 @@ def test_inbox_needs_a_login(client, requests_):
     assert snapshot(tbilisi)[1] == "new"
 
 
+def test_inbox_pages_are_not_cached(client, login, requests_, tbilisi_coordinator):
+    tbilisi, _ = requests_
+    login(tbilisi_coordinator)
+    for url in ("/dashboard/inbox", f"/dashboard/inbox/{tbilisi.id}"):
+        assert client.get(url).headers["Cache-Control"] == "no-store"
+
+
 def test_actions_are_post_only(client, login, requests_, tbilisi_coordinator):
     tbilisi, _ = requests_
     login(tbilisi_coordinator)
@@ -145,12 +152,12 @@ def test_actions_need_the_csrf_token(client, requests_, tbilisi_coordinator):
         "/login", data={"email": tbilisi_coordinator.email, "password": factories.PASSWORD, "csrf_token": token}
     )
     before = snapshot(tbilisi)
-    assert client.post(f"/dashboard/inbox/{tbilisi.id}/close", data={"note": ""}).status_code == 400
-    assert client.post(f"/dashboard/inbox/{tbilisi.id}/note", data={"note": "x"}).status_code == 400
+    assert client.post(f"/dashboard/inbox/{tbilisi.id}/close", data={"status-note": ""}).status_code == 400
+    assert client.post(f"/dashboard/inbox/{tbilisi.id}/note", data={"comment-note": "x"}).status_code == 400
     assert snapshot(tbilisi) == before
     detail = client.get(f"/dashboard/inbox/{tbilisi.id}").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', detail).group(1)
-    response = client.post(f"/dashboard/inbox/{tbilisi.id}/close", data={"note": "", "csrf_token": token})
+    token = re.search(r'name="status-csrf_token" type="hidden" value="([^"]+)"', detail).group(1)
+    response = client.post(f"/dashboard/inbox/{tbilisi.id}/close", data={"status-note": "", "status-csrf_token": token})
     assert response.status_code == 302
     assert snapshot(tbilisi)[1] == "closed"
 
@@ -162,6 +169,8 @@ def test_request_page_shows_message_reason_and_history(client, login, requests_,
     tbilisi, _ = requests_
     login(tbilisi_coordinator)
     html = client.get(f"/dashboard/inbox/{tbilisi.id}").get_data(as_text=True)
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "three forms on one page must not share element ids"
     assert "Will the workshop be recorded?" in html
     assert "country GE covered by Southeast Europe and Caucasus (Tbilisi)" in html
     assert "Routed" in html
@@ -172,14 +181,14 @@ def test_mark_answered_close_and_reopen(client, login, requests_, tbilisi_coordi
     tbilisi, _ = requests_
     login(tbilisi_coordinator)
     url = f"/dashboard/inbox/{tbilisi.id}"
-    assert client.post(f"{url}/answered", data={"note": "Sent the recording link"}).status_code == 302
+    assert client.post(f"{url}/answered", data={"status-note": "Sent the recording link"}).status_code == 302
     assert snapshot(tbilisi)[1] == "answered"
     # Answering twice is refused with a message, not a second history line.
-    response = client.post(f"{url}/answered", data={"note": ""}, follow_redirects=True)
+    response = client.post(f"{url}/answered", data={"status-note": ""}, follow_redirects=True)
     assert "already answered or closed" in response.get_data(as_text=True)
-    assert client.post(f"{url}/close", data={"note": ""}).status_code == 302
+    assert client.post(f"{url}/close", data={"status-note": ""}).status_code == 302
     assert snapshot(tbilisi)[1] == "closed"
-    assert client.post(f"{url}/reopen", data={"note": "She wrote again"}).status_code == 302
+    assert client.post(f"{url}/reopen", data={"status-note": "She wrote again"}).status_code == 302
     assert snapshot(tbilisi)[1] == "new"
     db.session.expire_all()
     history = db.session.get(ContactRequest, tbilisi.id).history
@@ -194,13 +203,15 @@ def test_mark_answered_close_and_reopen(client, login, requests_, tbilisi_coordi
 def test_add_a_note(client, login, requests_, tbilisi_coordinator):
     tbilisi, _ = requests_
     login(tbilisi_coordinator)
-    assert client.post(f"/dashboard/inbox/{tbilisi.id}/note", data={"note": "Called her back"}).status_code == 302
+    assert (
+        client.post(f"/dashboard/inbox/{tbilisi.id}/note", data={"comment-note": "Called her back"}).status_code == 302
+    )
     html = client.get(f"/dashboard/inbox/{tbilisi.id}").get_data(as_text=True)
     assert "Called her back" in html
-    empty = client.post(f"/dashboard/inbox/{tbilisi.id}/note", data={"note": "  "})
+    empty = client.post(f"/dashboard/inbox/{tbilisi.id}/note", data={"comment-note": "  "})
     assert empty.status_code == 400
-    assert 'id="note-error"' in empty.get_data(as_text=True)
-    too_long = client.post(f"/dashboard/inbox/{tbilisi.id}/note", data={"note": "n" * 2001})
+    assert 'id="comment-note-error"' in empty.get_data(as_text=True)
+    too_long = client.post(f"/dashboard/inbox/{tbilisi.id}/note", data={"comment-note": "n" * 2001})
     assert too_long.status_code == 400
     assert snapshot(tbilisi)[2] == 2
 
@@ -213,7 +224,7 @@ def test_reassign_moves_the_request_emails_the_other_desk_and_records_both_desks
     login(tbilisi_coordinator)
     response = client.post(
         f"/dashboard/inbox/{tbilisi.id}/reassign",
-        data={"desk": str(desks.germany.id), "note": "She is a German expert"},
+        data={"reassign-desk": str(desks.germany.id), "reassign-note": "She is a German expert"},
     )
     assert response.status_code == 302
     # The Tbilisi coordinator can no longer see it, so they go back to their inbox.
@@ -250,12 +261,18 @@ def test_reassign_needs_another_desk_and_a_note(client, login, desks, requests_,
     tbilisi, _ = requests_
     login(tbilisi_coordinator)
     before = snapshot(tbilisi)
-    same = client.post(f"/dashboard/inbox/{tbilisi.id}/reassign", data={"desk": str(desks.tbilisi.id), "note": "x"})
+    same = client.post(
+        f"/dashboard/inbox/{tbilisi.id}/reassign", data={"reassign-desk": str(desks.tbilisi.id), "reassign-note": "x"}
+    )
     assert same.status_code == 400
-    assert 'id="desk-error"' in same.get_data(as_text=True)
-    no_note = client.post(f"/dashboard/inbox/{tbilisi.id}/reassign", data={"desk": str(desks.germany.id), "note": ""})
+    assert 'id="reassign-desk-error"' in same.get_data(as_text=True)
+    no_note = client.post(
+        f"/dashboard/inbox/{tbilisi.id}/reassign", data={"reassign-desk": str(desks.germany.id), "reassign-note": ""}
+    )
     assert no_note.status_code == 400
-    garbage = client.post(f"/dashboard/inbox/{tbilisi.id}/reassign", data={"desk": "abc", "note": "x"})
+    garbage = client.post(
+        f"/dashboard/inbox/{tbilisi.id}/reassign", data={"reassign-desk": "abc", "reassign-note": "x"}
+    )
     assert garbage.status_code == 400
     assert snapshot(tbilisi) == before
 
@@ -263,12 +280,13 @@ def test_reassign_needs_another_desk_and_a_note(client, login, desks, requests_,
 def test_admin_can_act_on_any_desk(client, login, desks, requests_, admin):
     _, germany = requests_
     login(admin)
-    assert client.post(f"/dashboard/inbox/{germany.id}/close", data={"note": "Duplicate"}).status_code == 302
+    assert client.post(f"/dashboard/inbox/{germany.id}/close", data={"status-note": "Duplicate"}).status_code == 302
     assert snapshot(germany)[1] == "closed"
-    response = client.post(f"/dashboard/inbox/{germany.id}/reopen", data={"note": ""})
+    response = client.post(f"/dashboard/inbox/{germany.id}/reopen", data={"status-note": ""})
     assert response.status_code == 302
     response = client.post(
-        f"/dashboard/inbox/{germany.id}/reassign", data={"desk": str(desks.tbilisi.id), "note": "Lives in Tbilisi"}
+        f"/dashboard/inbox/{germany.id}/reassign",
+        data={"reassign-desk": str(desks.tbilisi.id), "reassign-note": "Lives in Tbilisi"},
     )
     assert response.headers["Location"] == f"/dashboard/inbox/{germany.id}"
     assert snapshot(germany)[0] == desks.tbilisi.id

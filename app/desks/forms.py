@@ -123,7 +123,8 @@ class ContactForm(FlaskForm):
 
 def contact_form_for(event: Event | None) -> ContactForm:
     """The contact form with ``event`` already chosen, for an event page's "Questions? Contact us"."""
-    return ContactForm(event=event)
+    # Never bound to the current request's form data: the event page may be answering another form's POST.
+    return ContactForm(formdata=None, event=event)
 
 
 class InboxFilterForm(FlaskForm):
@@ -165,6 +166,11 @@ class NoteForm(FlaskForm):
     )
     submit = SubmitField("Add note")
 
+    def __init__(self, *args, **kwargs):
+        # The request page holds three forms; prefixes keep their field ids apart.
+        kwargs.setdefault("prefix", "comment")
+        super().__init__(*args, **kwargs)
+
 
 class StatusForm(FlaskForm):
     """Mark answered, close or reopen, with an optional note for the history."""
@@ -177,6 +183,10 @@ class StatusForm(FlaskForm):
             NoControlCharacters(),
         ],
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "status")
+        super().__init__(*args, **kwargs)
 
 
 class ReassignForm(FlaskForm):
@@ -192,6 +202,7 @@ class ReassignForm(FlaskForm):
     submit = SubmitField("Pass on")
 
     def __init__(self, desks, *args, **kwargs):
+        kwargs.setdefault("prefix", "reassign")
         super().__init__(*args, **kwargs)
         self.desk.choices = options((d.id, f"{d.name} ({d.city})" if d.city else d.name) for d in desks)
 

@@ -17,6 +17,14 @@ DEFAULT_CONTACT_LIMIT = "5 per hour"
 INBOX_PAGE_SIZE = 50
 
 
+@bp.after_request
+def no_store_for_coordinators(response):
+    # The inbox and desk pages carry people's messages and addresses: no shared or back-button cache.
+    if request.path.startswith("/dashboard/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _contact_limit() -> str:
     return current_app.config.get("CONTACT_RATE_LIMIT", DEFAULT_CONTACT_LIMIT)
 
