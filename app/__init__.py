@@ -5,7 +5,7 @@ import logging
 import os
 
 import sqlalchemy as sa
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from app import extensions
@@ -31,6 +31,9 @@ COMMANDS = (
     "app.calendar.commands",
     "app.seed",
 )
+
+# GET endpoints that write (an access link records attendance): their transactions need the write lock.
+WRITES_ON_GET = frozenset({"calendar.join"})
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -97,6 +100,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
 
     A deferred transaction that reads and then writes can fail with "database is locked" when another
     writer got there first; taking the write lock at BEGIN makes concurrent seat allocation serial.
+    Requests that only read (GET, except the few endpoints that record something) begin deferred.
     """
 
     @sa.event.listens_for(engine, "connect")
@@ -110,7 +114,11 @@ def _configure_sqlite(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Pages that only read start a deferred transaction, so they never wait for a writer (WAL).
+        if has_request_context() and request.method in ("GET", "HEAD") and request.endpoint not in WRITES_ON_GET:
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -30,3 +30,13 @@ def expire_job() -> None:
 
 
 COMMANDS = (registrations_cli,)
+
+
+def register_periodic_jobs() -> None:
+    from app.mail.worker import PERIODIC_JOBS
+
+    if expire_job not in PERIODIC_JOBS:
+        PERIODIC_JOBS.append(expire_job)
+
+
+register_periodic_jobs()
