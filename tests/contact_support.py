@@ -1,16 +1,13 @@
 """Shared by the contact and desk tests: a valid contact form, requests made through the service, and
-delivery of queued outbox rows to the test SMTP server."""
-
-import smtplib
-from email.message import EmailMessage
+delivery of the queued outbox rows to the test SMTP server by the mail worker."""
 
 import sqlalchemy as sa
 
 from app.desks import services
 from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL, ContactRequest, ContactRequestEntry
 from app.extensions import db
-from app.mail.models import QUEUED, SENT, OutboxMessage
-from app.types import utcnow
+from app.mail import worker
+from app.mail.models import OutboxMessage
 
 VALID_FORM = {
     "name": "Tamar Lomidze",
@@ -78,22 +75,8 @@ def outbox(kind: str | None = None) -> list[OutboxMessage]:
 
 
 def deliver_outbox(app) -> int:
-    """Send every queued outbox row over SMTP to the configured server, the way the mail worker sends it."""
-    rows = list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.status == QUEUED)))
-    with smtplib.SMTP(app.config["MAIL_SERVER"], app.config["MAIL_PORT"], timeout=10) as smtp:
-        for row in rows:
-            message = EmailMessage()
-            # The default policy refuses a header value with CR or LF, so an injected header fails here.
-            message["From"] = row.sender
-            message["To"] = row.recipient
-            if row.reply_to:
-                message["Reply-To"] = row.reply_to
-            message["Subject"] = row.subject
-            message["Message-ID"] = row.message_id
-            message.set_content(row.text_body)
-            message.add_alternative(row.html_body, subtype="html")
-            smtp.send_message(message)
-            row.status = SENT
-            row.sent_at = utcnow()
-    db.session.commit()
-    return len(rows)
+    """Send every queued outbox row to the test SMTP server with the mail worker; the number sent."""
+    report = worker.drain()
+    assert report.relay_error is None, report.relay_error
+    assert not report.failed and not report.retrying, report.outcomes
+    return len(report.sent)
