@@ -7,7 +7,6 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from app import timezones
 from app.accounts import services as accounts
 from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL, Desk
 from app.events import services as events
@@ -28,10 +27,16 @@ SEE_COUNTRIES = ["AL", "AM", "AZ", "BA", "GE", "MD", "ME", "MK", "RS", "UA", "XK
 DEMO_ACCOUNTS = (
     # email, name, position, desk names, admin, password
     ("admin@eventdesk.example", "Ada Admin", "Platform administrator", (), True, "demo-admin-2026"),
-    ("nino.beridze@eventdesk.example", "Nino Beridze", "Regional network coordinator",
-     ("Southeast Europe and Caucasus (Tbilisi)",), False, "demo-tbilisi-2026"),
+    (
+        "nino.beridze@eventdesk.example",
+        "Nino Beridze",
+        "Regional network coordinator",
+        ("Southeast Europe and Caucasus (Tbilisi)",),
+        False,
+        "demo-tbilisi-2026",
+    ),
     ("jurgen.gross@eventdesk.example", "Jürgen Groß", "Project manager", ("Germany",), False, "demo-germany-2026"),
-)  # fmt: skip
+)
 
 DESCRIPTION_CONFERENCE = """Municipalities across Southeast Europe and the Caucasus are moving their services online:
 building permits, social support, public transport tickets, participatory budgets.
@@ -57,33 +62,124 @@ One registration covers all four workshops."""
 
 PEOPLE = (
     # name, email, organisation, country, role, expert type, time zone
-    ("ირაკლი სამხარაძე", "irakli.samkharadze@tbilisi.example.ge", "Tbilisi City Hall", "GE", "Head of e-services",
-     EXPERT_INTERNATIONAL, "Asia/Tbilisi"),
-    ("Олена Коваленко", "olena.kovalenko@lviv.example.ua", "Lviv City Council", "UA", "Digital transformation officer",
-     EXPERT_INTERNATIONAL, "Europe/Kyiv"),
-    ("Milica Jovanović", "milica.jovanovic@novisad.example.rs", "City of Novi Sad", "RS", "Urban planner",
-     EXPERT_INTERNATIONAL, "Europe/Belgrade"),
-    ("Arben Çelik", "arben.celik@tirana.example.al", "Municipality of Tirana", "AL", "IT department lead",
-     EXPERT_INTERNATIONAL, "Europe/Tirane"),
-    ("Ion Rusu", "ion.rusu@chisinau.example.md", "Chișinău City Hall", "MD", "Open data coordinator",
-     EXPERT_INTERNATIONAL, "Europe/Chisinau"),
-    ("Anahit Grigoryan", "anahit.grigoryan@gyumri.example.am", "Gyumri Municipality", "AM", "Deputy mayor",
-     EXPERT_INTERNATIONAL, "Asia/Yerevan"),
-    ("Leyla Mammadova", "leyla.mammadova@ganja.example.az", "Ganja City Executive Power", "AZ", "Project officer",
-     EXPERT_INTERNATIONAL, "Asia/Baku"),
-    ("Jürgen Größ", "juergen.groess@leipzig.example.de", "Stadt Leipzig", "DE", "Smart city expert",
-     EXPERT_GERMAN, "Europe/Berlin"),
-    ("Amra Hodžić", "amra.hodzic@sarajevo.example.ba", "City of Sarajevo", "BA", "E-government adviser",
-     EXPERT_INTERNATIONAL, "Europe/Sarajevo"),
-    ("Marko Petrović", "marko.petrovic@podgorica.example.me", "Capital City Podgorica", "ME", "Digital services officer",
-     EXPERT_INTERNATIONAL, "Europe/Podgorica"),
-    ("Elena Stojanovska", "elena.stojanovska@skopje.example.mk", "City of Skopje", "MK", "Policy analyst",
-     EXPERT_INTERNATIONAL, "Europe/Skopje"),
-    ("Katharina Weber", "k.weber@giz-partner.example.de", "Deutscher Städtetag (partner)", "GE", "Peer adviser",
-     EXPERT_GERMAN, "Europe/Berlin"),
-    ("Dren Krasniqi", "dren.krasniqi@prishtina.example.xk", "Municipality of Prishtina", "XK", "Innovation lab lead",
-     EXPERT_INTERNATIONAL, "Europe/Belgrade"),
-)  # fmt: skip
+    (
+        "ირაკლი სამხარაძე",
+        "irakli.samkharadze@tbilisi.example.ge",
+        "Tbilisi City Hall",
+        "GE",
+        "Head of e-services",
+        EXPERT_INTERNATIONAL,
+        "Asia/Tbilisi",
+    ),
+    (
+        "Олена Коваленко",
+        "olena.kovalenko@lviv.example.ua",
+        "Lviv City Council",
+        "UA",
+        "Digital transformation officer",
+        EXPERT_INTERNATIONAL,
+        "Europe/Kyiv",
+    ),
+    (
+        "Milica Jovanović",
+        "milica.jovanovic@novisad.example.rs",
+        "City of Novi Sad",
+        "RS",
+        "Urban planner",
+        EXPERT_INTERNATIONAL,
+        "Europe/Belgrade",
+    ),
+    (
+        "Arben Çelik",
+        "arben.celik@tirana.example.al",
+        "Municipality of Tirana",
+        "AL",
+        "IT department lead",
+        EXPERT_INTERNATIONAL,
+        "Europe/Tirane",
+    ),
+    (
+        "Ion Rusu",
+        "ion.rusu@chisinau.example.md",
+        "Chișinău City Hall",
+        "MD",
+        "Open data coordinator",
+        EXPERT_INTERNATIONAL,
+        "Europe/Chisinau",
+    ),
+    (
+        "Anahit Grigoryan",
+        "anahit.grigoryan@gyumri.example.am",
+        "Gyumri Municipality",
+        "AM",
+        "Deputy mayor",
+        EXPERT_INTERNATIONAL,
+        "Asia/Yerevan",
+    ),
+    (
+        "Leyla Mammadova",
+        "leyla.mammadova@ganja.example.az",
+        "Ganja City Executive Power",
+        "AZ",
+        "Project officer",
+        EXPERT_INTERNATIONAL,
+        "Asia/Baku",
+    ),
+    (
+        "Jürgen Größ",
+        "juergen.groess@leipzig.example.de",
+        "Stadt Leipzig",
+        "DE",
+        "Smart city expert",
+        EXPERT_GERMAN,
+        "Europe/Berlin",
+    ),
+    (
+        "Amra Hodžić",
+        "amra.hodzic@sarajevo.example.ba",
+        "City of Sarajevo",
+        "BA",
+        "E-government adviser",
+        EXPERT_INTERNATIONAL,
+        "Europe/Sarajevo",
+    ),
+    (
+        "Marko Petrović",
+        "marko.petrovic@podgorica.example.me",
+        "Capital City Podgorica",
+        "ME",
+        "Digital services officer",
+        EXPERT_INTERNATIONAL,
+        "Europe/Podgorica",
+    ),
+    (
+        "Elena Stojanovska",
+        "elena.stojanovska@skopje.example.mk",
+        "City of Skopje",
+        "MK",
+        "Policy analyst",
+        EXPERT_INTERNATIONAL,
+        "Europe/Skopje",
+    ),
+    (
+        "Katharina Weber",
+        "k.weber@giz-partner.example.de",
+        "Deutscher Städtetag (partner)",
+        "GE",
+        "Peer adviser",
+        EXPERT_GERMAN,
+        "Europe/Berlin",
+    ),
+    (
+        "Dren Krasniqi",
+        "dren.krasniqi@prishtina.example.xk",
+        "Municipality of Prishtina",
+        "XK",
+        "Innovation lab lead",
+        EXPERT_INTERNATIONAL,
+        "Europe/Belgrade",
+    ),
+)
 
 
 def _local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -121,11 +217,22 @@ def _registration(event: Event, person, status: str, minutes_ago: int) -> Regist
     chosen = route_person(country, expert)
     created = utcnow() - timedelta(minutes=minutes_ago + 30)
     registration = Registration(
-        event=event, desk_id=chosen.desk.id, routing_reason=chosen.reason, name=name, email=email,
-        email_normalized=email.lower(), organisation=organisation, country=country, position=role,
-        expert_type=expert, timezone=zone, consent_at=created, status=PENDING_VERIFICATION,
-        calendar_uid=uuid.uuid4().hex, created_at=created,
-    )  # fmt: skip
+        event=event,
+        desk_id=chosen.desk.id,
+        routing_reason=chosen.reason,
+        name=name,
+        email=email,
+        email_normalized=email.lower(),
+        organisation=organisation,
+        country=country,
+        position=role,
+        expert_type=expert,
+        timezone=zone,
+        consent_at=created,
+        status=PENDING_VERIFICATION,
+        calendar_uid=uuid.uuid4().hex,
+        created_at=created,
+    )
     db.session.add(registration)
     history = [(None, PENDING_VERIFICATION, created)]
     if status != PENDING_VERIFICATION:
@@ -137,10 +244,13 @@ def _registration(event: Event, person, status: str, minutes_ago: int) -> Regist
     for from_status, to_status, at in history:
         db.session.add(
             RegistrationTransition(
-                registration=registration, from_status=from_status, to_status=to_status, created_at=at,
+                registration=registration,
+                from_status=from_status,
+                to_status=to_status,
+                created_at=at,
                 actor="coordinator" if from_status == PENDING_APPROVAL else "participant",
             )
-        )  # fmt: skip
+        )
     registration.status = status
     return registration
 
@@ -151,9 +261,13 @@ def seed() -> dict[str, Event]:
     by_name = {d.name: d for d in desks.values()}
     for email, name, position, desk_names, admin, password in DEMO_ACCOUNTS:
         accounts.save_coordinator(
-            email=email, name=name, position=position, desks=[by_name[n] for n in desk_names], admin=admin,
+            email=email,
+            name=name,
+            position=position,
+            desks=[by_name[n] for n in desk_names],
+            admin=admin,
             password=password,
-        )  # fmt: skip
+        )
 
     today = utcnow().date()
     created = {
@@ -164,7 +278,10 @@ def seed() -> dict[str, Event]:
             [("Online conference", _local(date(2020, 10, 7), 13), _local(date(2020, 10, 7), 15, 30))],
             slug="digitalisation-municipal-services-see-caucasus-2020",
             summary="A 2.5-hour online conference for 20 municipalities from 13 countries on digital public services.",
-            description=DESCRIPTION_CONFERENCE, language="en", capacity=120, photo_credit="City of Tbilisi",
+            description=DESCRIPTION_CONFERENCE,
+            language="en",
+            capacity=120,
+            photo_credit="City of Tbilisi",
         ),
         "working_group": _event(
             desks["tbilisi"],
@@ -179,7 +296,10 @@ def seed() -> dict[str, Event]:
             slug="digitalisation-working-group-2021",
             programme="Digitalisation Working Group",
             summary="Four 4-hour online workshops: from ideas to proposals for digital municipal services.",
-            description=DESCRIPTION_WORKING_GROUP, language="en", capacity=30, approval_required=True,
+            description=DESCRIPTION_WORKING_GROUP,
+            language="en",
+            capacity=30,
+            approval_required=True,
         ),
         "peer_exchange": _event(
             desks["tbilisi"],
@@ -191,7 +311,9 @@ def seed() -> dict[str, Event]:
             summary="A small-group exchange on digital ticketing and mobility data. Eight seats; coordinators approve.",
             description="Eight practitioners compare how their cities publish mobility data and sell tickets online. "
             "Seats are limited, so the coordinators approve every registration.",
-            language="en", capacity=8, approval_required=True,
+            language="en",
+            capacity=8,
+            approval_required=True,
         ),
         "roundtable": _event(
             desks["tbilisi"],
@@ -199,19 +321,27 @@ def seed() -> dict[str, Event]:
             "Asia/Tbilisi",
             [("Roundtable", _local(today + timedelta(days=35), 11), _local(today + timedelta(days=35), 13))],
             slug="open-data-caucasus-roundtable",
-            summary="How municipalities in Georgia, Armenia and Azerbaijan open their data, and what citizens do with it.",
+            summary="How municipalities in Georgia, Armenia and Azerbaijan open their data, "
+            "and what citizens do with it.",
             description="A two-hour roundtable with short inputs from three cities and an open discussion.",
-            language="en", capacity=60, meeting_url="https://meet.jit.si/eventdesk-open-data-roundtable",
+            language="en",
+            capacity=60,
+            meeting_url="https://meet.jit.si/eventdesk-open-data-roundtable",
         ),
     }
     draft = events.create_event(
         events.EventData(
-            title="Climate Adaptation Planning Clinic", timezone="Europe/Kyiv", desk_id=desks["tbilisi"].id,
-            sessions=[events.SessionData(local_start=_local(today + timedelta(days=60), 14),
-                                         local_end=_local(today + timedelta(days=60), 16))],
+            title="Climate Adaptation Planning Clinic",
+            timezone="Europe/Kyiv",
+            desk_id=desks["tbilisi"].id,
+            sessions=[
+                events.SessionData(
+                    local_start=_local(today + timedelta(days=60), 14), local_end=_local(today + timedelta(days=60), 16)
+                )
+            ],
             summary="Draft: not visible to the public yet.",
         )
-    )  # fmt: skip
+    )
     created["draft"] = draft
 
     # The full event: 8 of 8 seats taken, three on the waitlist, two awaiting approval.

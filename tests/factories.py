@@ -59,9 +59,7 @@ def make_event(
         timezone=zone,
         desk_id=desk.id,
         sessions=[
-            event_services.SessionData(
-                title=s[2] if len(s) > 2 else "", local_start=s[0], local_end=s[1]
-            )
+            event_services.SessionData(title=s[2] if len(s) > 2 else "", local_start=s[0], local_end=s[1])
             for s in sessions
         ],
         **fields,

@@ -66,9 +66,18 @@ def test_production_has_no_dev_mailbox_and_secure_cookies(monkeypatch, tmp_path)
 
 def test_create_coordinator_command(runner, desks):
     result = runner.invoke(
-        args=["create-coordinator", "lela@example.org", "Lela Tsiklauri", "--desk", desks.tbilisi.name,
-              "--position", "Regional coordinator", "--password", "a long enough password"],
-    )  # fmt: skip
+        args=[
+            "create-coordinator",
+            "lela@example.org",
+            "Lela Tsiklauri",
+            "--desk",
+            desks.tbilisi.name,
+            "--position",
+            "Regional coordinator",
+            "--password",
+            "a long enough password",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Created coordinator lela@example.org" in result.output
     coordinator = db.session.scalar(sa.select(Coordinator).where(Coordinator.email == "lela@example.org"))
@@ -119,9 +128,15 @@ def test_admin_manages_coordinators(client, login, admin, desks):
     login(admin)
     response = client.post(
         "/dashboard/coordinators/new",
-        data={"name": "Giorgi Kapanadze", "email": "Giorgi@Example.org", "position": "Coordinator",
-              "desks": [str(desks.tbilisi.id)], "active": "y", "password": "a long enough password"},
-    )  # fmt: skip
+        data={
+            "name": "Giorgi Kapanadze",
+            "email": "Giorgi@Example.org",
+            "position": "Coordinator",
+            "desks": [str(desks.tbilisi.id)],
+            "active": "y",
+            "password": "a long enough password",
+        },
+    )
     assert response.status_code == 302
     created = db.session.scalar(sa.select(Coordinator).where(Coordinator.email == "giorgi@example.org"))
     assert created.desks == [desks.tbilisi]

@@ -26,9 +26,14 @@ def event_form(desk, **overrides) -> dict:
 
 
 def test_service_stores_utc_from_the_event_zone(app, desks):
-    event = make_event(desks.germany, zone="Europe/Berlin",
-                       sessions=((datetime(2020, 10, 24, 13), datetime(2020, 10, 24, 14)),
-                                 (datetime(2020, 10, 25, 13), datetime(2020, 10, 25, 14))))  # fmt: skip
+    event = make_event(
+        desks.germany,
+        zone="Europe/Berlin",
+        sessions=(
+            (datetime(2020, 10, 24, 13), datetime(2020, 10, 24, 14)),
+            (datetime(2020, 10, 25, 13), datetime(2020, 10, 25, 14)),
+        ),
+    )
     db.session.expire_all()
     stored = db.session.get(Event, event.id)
     assert [s.starts_at for s in stored.sessions] == [
@@ -43,9 +48,11 @@ def test_service_stores_utc_from_the_event_zone(app, desks):
 )
 def test_service_rejects_non_existent_and_ambiguous_times(app, desks, start, message):
     data = services.EventData(
-        title="Clock change", timezone="Europe/Berlin", desk_id=desks.germany.id,
+        title="Clock change",
+        timezone="Europe/Berlin",
+        desk_id=desks.germany.id,
         sessions=[services.SessionData(local_start=start, local_end=datetime(2020, 10, 25, 5))],
-    )  # fmt: skip
+    )
     with pytest.raises(services.EventError) as error:
         services.create_event(data)
     assert message in error.value.errors["sessions-0-local_start"]
@@ -57,10 +64,13 @@ def test_coordinator_creates_and_publishes_a_kyiv_event_with_two_sessions(client
         "/dashboard/events/new",
         data=event_form(
             desks.tbilisi,
-            **{"sessions-1-title": "Day two", "sessions-1-local_start": "2030-05-13T10:00",
-               "sessions-1-local_end": "2030-05-13T12:30"},
+            **{
+                "sessions-1-title": "Day two",
+                "sessions-1-local_start": "2030-05-13T10:00",
+                "sessions-1-local_end": "2030-05-13T12:30",
+            },
         ),
-    )  # fmt: skip
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     event = db.session.scalars(db.select(Event)).one()
     assert event.status == "draft"
@@ -116,8 +126,9 @@ def test_catalogue_lists_published_hides_drafts_and_marks_cancelled(client, desk
     cancelled = make_event(desks.tbilisi, title="Called Off Meeting")
     services.cancel_event(cancelled)
     db.session.commit()
-    make_event(desks.germany, title="Old Conference",
-               sessions=((datetime(2020, 10, 7, 13), datetime(2020, 10, 7, 15, 30)),))  # fmt: skip
+    make_event(
+        desks.germany, title="Old Conference", sessions=((datetime(2020, 10, 7, 13), datetime(2020, 10, 7, 15, 30)),)
+    )
     page = client.get("/").get_data(as_text=True)
     assert "Published Forum" in page
     assert "Secret Draft" not in page
@@ -127,8 +138,9 @@ def test_catalogue_lists_published_hides_drafts_and_marks_cancelled(client, desk
 
 
 def test_event_page_shows_event_zone_and_reader_zone(client, desks):
-    event = make_event(desks.germany, zone="Europe/Berlin",
-                       sessions=((datetime(2020, 10, 7, 13), datetime(2020, 10, 7, 15, 30)),))  # fmt: skip
+    event = make_event(
+        desks.germany, zone="Europe/Berlin", sessions=((datetime(2020, 10, 7, 13), datetime(2020, 10, 7, 15, 30)),)
+    )
     page = client.get(f"/events/{event.slug}?tz=Asia/Tbilisi").get_data(as_text=True)
     assert "Wed 7 Oct 2020, 13:00-15:30 CEST" in page
     assert "15:00-17:30 in Tbilisi (GMT+4)" in page

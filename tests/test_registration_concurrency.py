@@ -145,9 +145,7 @@ def test_two_coordinators_approving_at_once(app, desks):
     client.post(f"/events/{event.slug}/register", data=form_data())
     client.post(f"/r/confirm/{confirm_token('olena@example.org')}")
     registration_id = db.session.scalar(sa.select(Registration.id))
-    coordinators = [
-        make_coordinator(f"c{i}@example.org", f"Coordinator {i}", [desks.tbilisi]) for i in range(2)
-    ]
+    coordinators = [make_coordinator(f"c{i}@example.org", f"Coordinator {i}", [desks.tbilisi]) for i in range(2)]
     clients = []
     for coordinator in coordinators:
         c = app.test_client()
@@ -156,10 +154,14 @@ def test_two_coordinators_approving_at_once(app, desks):
     event_id = event.id
 
     def approve(i):
-        return clients[i].post(
-            f"/dashboard/events/{event_id}/registrations/decide",
-            data={"decision": "approve", "ids": [str(registration_id)]},
-        ).status_code
+        return (
+            clients[i]
+            .post(
+                f"/dashboard/events/{event_id}/registrations/decide",
+                data={"decision": "approve", "ids": [str(registration_id)]},
+            )
+            .status_code
+        )
 
     assert run_together(2, approve) == [302, 302]
     db.session.expire_all()
@@ -167,6 +169,9 @@ def test_two_coordinators_approving_at_once(app, desks):
         sa.select(RegistrationTransition).where(RegistrationTransition.to_status == "confirmed")
     ).all()
     assert len(transitions) == 1
-    assert db.session.scalar(
-        sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "registration_confirmed")
-    ) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "registration_confirmed")
+        )
+        == 1
+    )

@@ -88,9 +88,18 @@ def test_raising_capacity_promotes_the_waitlist(client, login, tbilisi_coordinat
     login(tbilisi_coordinator)
     from tests.test_events import event_form
 
-    form = event_form(desks.tbilisi, title=event.title, timezone=event.timezone, capacity="2",
-                      **{"sessions-0-id": str(event.sessions[0].id), "sessions-0-title": "",
-                         "sessions-0-local_start": "2030-10-07T13:00", "sessions-0-local_end": "2030-10-07T15:30"})  # fmt: skip
+    form = event_form(
+        desks.tbilisi,
+        title=event.title,
+        timezone=event.timezone,
+        capacity="2",
+        **{
+            "sessions-0-id": str(event.sessions[0].id),
+            "sessions-0-title": "",
+            "sessions-0-local_start": "2030-10-07T13:00",
+            "sessions-0-local_end": "2030-10-07T15:30",
+        },
+    )
     assert client.post(f"/dashboard/events/{event.id}/edit", data=form).status_code == 302
     assert registration_for("ion@example.org").status == "confirmed"
 
@@ -131,7 +140,10 @@ def test_desk_isolation_for_registrations(client, login, germany_coordinator, tb
     assert client.get(f"/dashboard/registrations/{registration.id}").status_code == 404
     listing = client.get(f"/dashboard/events/{event.id}/registrations").get_data(as_text=True)
     assert "olena@example.org" not in listing
-    client.post(f"/dashboard/events/{event.id}/registrations/decide", data={"decision": "approve", "ids": [str(registration.id)]})
+    client.post(
+        f"/dashboard/events/{event.id}/registrations/decide",
+        data={"decision": "approve", "ids": [str(registration.id)]},
+    )
     assert registration_for("olena@example.org").status == "pending_approval"
     csv_text = client.get(f"/dashboard/events/{event.id}/registrations.csv").get_data(as_text=True)
     assert "olena@example.org" not in csv_text
@@ -257,7 +269,10 @@ def test_two_clicks_on_approve_make_one_transition(client, login, tbilisi_coordi
     registration = registration_for("olena@example.org")
     login(tbilisi_coordinator)
     for _ in range(2):
-        client.post(f"/dashboard/events/{event.id}/registrations/decide", data={"decision": "approve", "ids": [str(registration.id)]})
+        client.post(
+            f"/dashboard/events/{event.id}/registrations/decide",
+            data={"decision": "approve", "ids": [str(registration.id)]},
+        )
     transitions = db.session.scalars(
         sa.select(RegistrationTransition).where(RegistrationTransition.to_status == "confirmed")
     ).all()
@@ -297,9 +312,16 @@ def test_public_form_never_fails_and_stores_only_valid_data(
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Registration))
     response = client.post(
         f"/events/{event.slug}/register",
-        data=form_data(name=name, email=email, organisation=organisation, country=country, timezone=timezone,
-                       expert_type=expert_type, message=message),
-    )  # fmt: skip
+        data=form_data(
+            name=name,
+            email=email,
+            organisation=organisation,
+            country=country,
+            timezone=timezone,
+            expert_type=expert_type,
+            message=message,
+        ),
+    )
     assert response.status_code < 500
     db.session.expire_all()
     after = db.session.scalars(sa.select(Registration).order_by(Registration.id)).all()

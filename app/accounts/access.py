@@ -3,7 +3,6 @@
 from functools import wraps
 
 import sqlalchemy as sa
-
 from flask import abort
 from flask_login import current_user, login_required
 

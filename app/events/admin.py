@@ -55,11 +55,25 @@ def detail(event_id: int):
 
 
 def _fill_from_event(form: EventForm, event: Event) -> None:
-    for name in ("title", "slug", "programme", "summary", "description", "language", "timezone", "capacity",
-                 "approval_required", "meeting_url", "photo_credit", "desk_id"):  # fmt: skip
+    for name in (
+        "title",
+        "slug",
+        "programme",
+        "summary",
+        "description",
+        "language",
+        "timezone",
+        "capacity",
+        "approval_required",
+        "meeting_url",
+        "photo_credit",
+        "desk_id",
+    ):
         getattr(form, name).data = getattr(event, name)
-    for name, value in (("registration_opens_local", event.registration_opens_at),
-                        ("registration_closes_local", event.registration_closes_at)):  # fmt: skip
+    for name, value in (
+        ("registration_opens_local", event.registration_opens_at),
+        ("registration_closes_local", event.registration_closes_at),
+    ):
         getattr(form, name).data = timezones.utc_to_local(value, event.timezone).replace(tzinfo=None) if value else None
     while len(form.sessions):
         form.sessions.pop_entry()
@@ -187,4 +201,3 @@ def cancel(event_id: int):
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
     return redirect(url_for("events_admin.detail", event_id=event.id))
-

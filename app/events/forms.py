@@ -25,8 +25,12 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 class SessionForm(Form):
     id = HiddenField()
     title = StringField("Session title", validators=[Optional(), Length(max=200), NoControlCharacters()])
-    local_start = DateTimeLocalField("Starts (event's local time)", format=DATETIME_FORMATS, validators=[InputRequired("Enter a date and time.")])
-    local_end = DateTimeLocalField("Ends (event's local time)", format=DATETIME_FORMATS, validators=[InputRequired("Enter a date and time.")])
+    local_start = DateTimeLocalField(
+        "Starts (event's local time)", format=DATETIME_FORMATS, validators=[InputRequired("Enter a date and time.")]
+    )
+    local_end = DateTimeLocalField(
+        "Ends (event's local time)", format=DATETIME_FORMATS, validators=[InputRequired("Enter a date and time.")]
+    )
     remove = BooleanField("Remove this session")
 
 
@@ -35,44 +39,55 @@ class EventForm(FlaskForm):
     slug = StrippedStringField(
         "Web address",
         validators=[Optional(), Length(max=80)],
-        description="The last part of the event's address, e.g. digital-cities-2026. Leave empty to make one from the title.",
+        description="The last part of the event's address, e.g. digital-cities-2026. "
+        "Leave empty to make one from the title.",
     )
     programme = StrippedStringField(
-        "Programme or series", validators=[Optional(), Length(max=200), NoControlCharacters()],
+        "Programme or series",
+        validators=[Optional(), Length(max=200), NoControlCharacters()],
         description="For instance “Digitalisation Working Group”.",
-    )  # fmt: skip
+    )
     summary = TextAreaField(
-        "Summary", validators=[Optional(), Length(max=500), NoControlCharacters(multiline=True)],
+        "Summary",
+        validators=[Optional(), Length(max=500), NoControlCharacters(multiline=True)],
         description="One or two sentences for the event list.",
-    )  # fmt: skip
+    )
     description = TextAreaField(
-        "Description", validators=[Optional(), Length(max=20000), NoControlCharacters(multiline=True)],
+        "Description",
+        validators=[Optional(), Length(max=20000), NoControlCharacters(multiline=True)],
         description="Markdown: **bold**, *italic*, lists, [links](https://example.org).",
-    )  # fmt: skip
+    )
     language = SelectField("Language", default="en")
     timezone = StrippedStringField(
-        "Time zone", validators=[DataRequired(), Length(max=64), ValidZone()],
+        "Time zone",
+        validators=[DataRequired(), Length(max=64), ValidZone()],
         description="The zone the session times below are in, e.g. Europe/Berlin. Start typing to search.",
-    )  # fmt: skip
+    )
     sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=50)
     capacity = IntegerField(
-        "Capacity", validators=[Optional(), NumberRange(min=1, max=100000)],
+        "Capacity",
+        validators=[Optional(), NumberRange(min=1, max=100000)],
         description="Seats for confirmed participants. Leave empty for no limit.",
-    )  # fmt: skip
+    )
     registration_opens_local = DateTimeLocalField(
-        "Registration opens", format=DATETIME_FORMATS, validators=[Optional()],
+        "Registration opens",
+        format=DATETIME_FORMATS,
+        validators=[Optional()],
         description="In the event's time zone. Leave empty to open it on publication.",
-    )  # fmt: skip
+    )
     registration_closes_local = DateTimeLocalField(
-        "Registration closes", format=DATETIME_FORMATS, validators=[Optional()],
+        "Registration closes",
+        format=DATETIME_FORMATS,
+        validators=[Optional()],
         description="In the event's time zone. Leave empty to close it when the first session starts.",
-    )  # fmt: skip
+    )
     approval_required = BooleanField("Coordinators approve each registration")
     meeting_url = URLField(
-        "Meeting link", validators=[Optional(), Length(max=500)],
+        "Meeting link",
+        validators=[Optional(), Length(max=500)],
         description="Zoom, Teams, Jitsi… Participants never see it directly: their personal access link "
         "forwards to it, so it may be added or changed later.",
-    )  # fmt: skip
+    )
     photo_credit = StrippedStringField("Photo credit", validators=[Optional(), Length(max=300), NoControlCharacters()])
     desk_id = SelectField("Owning desk", coerce=int)
     notify_confirmed = HiddenField()

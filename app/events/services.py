@@ -104,7 +104,9 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
     if data.slug:
         if not SLUG_PATTERN.match(data.slug):
             errors["slug"] = "Use lowercase letters, digits and single hyphens, for instance digital-cities-2026."
-        elif db.session.scalar(sa.select(Event.id).where(Event.slug == data.slug, Event.id != (event.id if event else -1))):
+        elif db.session.scalar(
+            sa.select(Event.id).where(Event.slug == data.slug, Event.id != (event.id if event else -1))
+        ):
             errors["slug"] = "Another event already uses this address."
     if data.language not in LANGUAGE_CODES:
         errors["language"] = "Choose a language from the list."
@@ -155,9 +157,17 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
 def _apply(event: Event, data: EventData, times, window) -> EventChange:
     change = EventChange()
     simple = (
-        "title", "summary", "description", "programme", "language", "timezone", "capacity",
-        "approval_required", "photo_credit", "desk_id",
-    )  # fmt: skip
+        "title",
+        "summary",
+        "description",
+        "programme",
+        "language",
+        "timezone",
+        "capacity",
+        "approval_required",
+        "photo_credit",
+        "desk_id",
+    )
     for name in simple:
         value = getattr(data, name)
         if isinstance(value, str):
@@ -277,9 +287,7 @@ def cancel_event(event: Event, message: str = "") -> None:
 def published_events(now: datetime | None = None) -> tuple[list[Event], list[Event]]:
     """Upcoming and past events for the public catalogue (drafts never appear)."""
     now = now or utcnow()
-    last_end = (
-        sa.select(sa.func.max(EventSession.ends_at)).where(EventSession.event_id == Event.id).scalar_subquery()
-    )
+    last_end = sa.select(sa.func.max(EventSession.ends_at)).where(EventSession.event_id == Event.id).scalar_subquery()
     first_start = (
         sa.select(sa.func.min(EventSession.starts_at)).where(EventSession.event_id == Event.id).scalar_subquery()
     )

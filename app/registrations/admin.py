@@ -103,16 +103,40 @@ def export_csv(event_id: int):
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(
-        ["Name", "Email", "Organisation", "Country", "Role", "Expert type", "Time zone", "Status", "Desk",
-         "Email confirmed (UTC)", "Registered (UTC)", "Message", *attendance_headers(event)]
-    )  # fmt: skip
+        [
+            "Name",
+            "Email",
+            "Organisation",
+            "Country",
+            "Role",
+            "Expert type",
+            "Time zone",
+            "Status",
+            "Desk",
+            "Email confirmed (UTC)",
+            "Registered (UTC)",
+            "Message",
+            *attendance_headers(event),
+        ]
+    )
     for r in rows:
         writer.writerow(
-            [_cell(r.name), r.email, _cell(r.organisation), COUNTRY_NAMES.get(r.country, r.country), _cell(r.position),
-             r.expert_type, r.timezone, r.status, r.desk.name,
-             r.verified_at.strftime("%Y-%m-%d %H:%M") if r.verified_at else "", r.created_at.strftime("%Y-%m-%d %H:%M"),
-             _cell(r.message), *attendance_columns(event, r)]
-        )  # fmt: skip
+            [
+                _cell(r.name),
+                r.email,
+                _cell(r.organisation),
+                COUNTRY_NAMES.get(r.country, r.country),
+                _cell(r.position),
+                r.expert_type,
+                r.timezone,
+                r.status,
+                r.desk.name,
+                r.verified_at.strftime("%Y-%m-%d %H:%M") if r.verified_at else "",
+                r.created_at.strftime("%Y-%m-%d %H:%M"),
+                _cell(r.message),
+                *attendance_columns(event, r),
+            ]
+        )
     return Response(
         buffer.getvalue().encode("utf-8"),
         mimetype="text/csv",

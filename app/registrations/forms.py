@@ -22,7 +22,11 @@ class RegistrationForm(FlaskForm):
     name = StrippedStringField("Full name", validators=[DataRequired(), Length(max=200), NoControlCharacters()])
     email = EmailField(
         "Email",
-        validators=[DataRequired(), Length(max=254), Email(message="Enter a valid email address, like name@example.org.")],
+        validators=[
+            DataRequired(),
+            Length(max=254),
+            Email(message="Enter a valid email address, like name@example.org."),
+        ],
         description="We send a link to confirm it, and later your personal access link.",
     )
     organisation = StrippedStringField(

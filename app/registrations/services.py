@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from app.desks.models import Desk
-from app.desks.routing import route
+from app.desks.services import route_person
 from app.events.models import Event
 from app.events.services import registration_state
 from app.extensions import db
@@ -176,8 +175,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         _send_already_registered(existing)
         return existing
 
-    desks = db.session.scalars(sa.select(Desk)).all()
-    chosen = route(desks, data.country, data.expert_type)
+    chosen = route_person(data.country, data.expert_type)
     registration = Registration(
         event=event,
         desk_id=chosen.desk.id,
@@ -213,8 +211,9 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         return existing
     hours = current_app.config["VERIFICATION_HOURS"]
     verify = tokens.issue(registration, TOKEN_VERIFY, expires_at=now + timedelta(hours=hours))
-    _send(registration, "confirm_email", verify_url=external_url_for("registrations.confirm", token=verify),
-          hours=hours)  # fmt: skip
+    _send(
+        registration, "confirm_email", verify_url=external_url_for("registrations.confirm", token=verify), hours=hours
+    )
     return registration
 
 
@@ -262,7 +261,10 @@ def change_timezone(registration: Registration, zone_name: str) -> None:
 def personal_data(registration: Registration) -> dict:
     """Everything stored about a participant, for the JSON download on their page."""
     return {
-        "event": {"title": registration.event.title, "url": external_url_for("events.detail", slug=registration.event.slug)},
+        "event": {
+            "title": registration.event.title,
+            "url": external_url_for("events.detail", slug=registration.event.slug),
+        },
         "name": registration.name,
         "email": registration.email,
         "organisation": registration.organisation,
@@ -304,9 +306,7 @@ def expire_unverified(now: datetime | None = None, event: Event | None = None) -
     """Mark registrations whose email was never confirmed in time as expired (they held no seat)."""
     now = now or utcnow()
     cutoff = now - timedelta(hours=current_app.config["VERIFICATION_HOURS"])
-    query = sa.select(Registration).where(
-        Registration.status == PENDING_VERIFICATION, Registration.created_at < cutoff
-    )
+    query = sa.select(Registration).where(Registration.status == PENDING_VERIFICATION, Registration.created_at < cutoff)
     if event is not None:
         query = query.where(Registration.event_id == event.id)
     stale = db.session.scalars(query).all()
@@ -323,8 +323,10 @@ def remove_old_personal_data(now: datetime | None = None) -> int:
 
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
-    ended = sa.select(EventSession.event_id).group_by(EventSession.event_id).having(
-        sa.func.max(EventSession.ends_at) < cutoff
+    ended = (
+        sa.select(EventSession.event_id)
+        .group_by(EventSession.event_id)
+        .having(sa.func.max(EventSession.ends_at) < cutoff)
     )
     old = db.session.scalars(
         sa.select(Registration).where(Registration.event_id.in_(ended), Registration.anonymised_at.is_(None))
@@ -432,9 +434,13 @@ def _send(registration: Registration, template: str, **context) -> None:
         to=registration.email,
         to_name=registration.name,
         template=template,
-        context={"registration": registration, "event": registration.event,
-                 "manage_url": _manage_url(registration), **context},
-    )  # fmt: skip
+        context={
+            "registration": registration,
+            "event": registration.event,
+            "manage_url": _manage_url(registration),
+            **context,
+        },
+    )
 
 
 def _send_already_registered(registration: Registration) -> None:
@@ -455,10 +461,17 @@ def _send_confirmed(registration: Registration, *, promoted: bool, message: str 
         to=registration.email,
         to_name=registration.name,
         template="confirmed",
-        context={"registration": registration, "event": event, "manage_url": _manage_url(registration),
-                 "access_url": access_url, "promoted": promoted, "message": message, "first": first},
+        context={
+            "registration": registration,
+            "event": event,
+            "manage_url": _manage_url(registration),
+            "access_url": access_url,
+            "promoted": promoted,
+            "message": message,
+            "first": first,
+        },
         calendar=invites.request_part(registration, first, access_url) if first else None,
-    )  # fmt: skip
+    )
     if first is not None:
         invites.queue_session_invites(registration, access_url, skip=first)
 
