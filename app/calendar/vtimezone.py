@@ -145,19 +145,44 @@ def _reproduces(rule: YearlyRule, changes: list[Transition], start: datetime, en
 
 def vtimezone(zone_name: str, instants: Iterable[datetime]) -> Timezone | None:
     """A VTIMEZONE for ``zone_name`` that is right for every one of ``instants`` (UTC), or None when the
-    zone cannot be written as one STANDARD and at most one DAYLIGHT rule there: write UTC times then."""
+    zone cannot be written as one STANDARD and at most one DAYLIGHT rule there: write UTC times then.
+
+    First the rule in force for a year or so around the instants; when the zone's rules change there (a
+    country dropping summer time), the rule that covers just the instants themselves.
+    """
     instants = sorted(instants)
     if not instants:
         return None
-    start, end = instants[0] - MARGIN, instants[-1] + MARGIN
-    changes = transitions(zone_name, start, end)
+    first, last = instants[0], instants[-1]
+    start, end = first - MARGIN, last + MARGIN
+    # Only offsets matter to clients; a change of name or of the DST flag alone is not a transition here.
+    changes = [c for c in transitions(zone_name, start, end) if c.offset_from != c.offset_to]
+    component = _yearly_rules(zone_name, changes, start, end)
+    if component is None:
+        before = [c for c in changes if c.at <= first]
+        changes = before[-1:] + [c for c in changes if first < c.at <= last]
+        start = changes[0].at if before else start
+        component = _yearly_rules(zone_name, changes, start, last + timedelta(seconds=1))
+        if component is None and not [c for c in changes if first < c.at <= last]:
+            component = _fixed_offset(zone_name, first)
+    return component
+
+
+def _fixed_offset(zone_name: str, instant: datetime) -> Timezone:
+    """One STANDARD block: the zone has a single offset wherever the calendar's instants are."""
+    local = instant.astimezone(timezones.zone(zone_name))
+    offset = local.utcoffset() or timedelta(0)
     component = Timezone()
     component.add("tzid", zone_name)
+    component.add_component(_observance(TimezoneStandard, EPOCH, offset, offset, timezones.abbreviation(local)))
+    return component
+
+
+def _yearly_rules(zone_name: str, changes: list[Transition], start: datetime, end: datetime) -> Timezone | None:
+    """One STANDARD and one DAYLIGHT block with yearly rules giving exactly ``changes`` between ``start`` and
+    ``end``; a single STANDARD block when there are no changes; None when no such rules exist."""
     if not changes:
-        local = instants[0].astimezone(timezones.zone(zone_name))
-        offset = local.utcoffset() or timedelta(0)
-        component.add_component(_observance(TimezoneStandard, EPOCH, offset, offset, timezones.abbreviation(local)))
-        return component
+        return _fixed_offset(zone_name, start)
     to_dst = [c for c in changes if c.is_dst]
     to_standard = [c for c in changes if not c.is_dst]
     if not to_dst or not to_standard:
@@ -167,11 +192,16 @@ def vtimezone(zone_name: str, instants: Iterable[datetime]) -> Timezone | None:
         return None
     if not (_reproduces(standard_rule, to_standard, start, end) and _reproduces(daylight_rule, to_dst, start, end)):
         return None
+    component = Timezone()
+    component.add("tzid", zone_name)
     for kind, rule, sample in (
         (TimezoneStandard, standard_rule, to_standard[0]),
         (TimezoneDaylight, daylight_rule, to_dst[0]),
     ):
-        observance = _observance(kind, sample.local, sample.offset_from, sample.offset_to, sample.name)
+        # The rules start in 1970, as in the zone files clients ship: only the span checked above matters,
+        # and some readers compare a zone's changes in earlier years to tell it from UTC (vobject takes a
+        # zone at +00:00 in winter for UTC when it has no changes before 2020).
+        observance = _observance(kind, rule.local_in(EPOCH.year), sample.offset_from, sample.offset_to, sample.name)
         observance.add("rrule", rule.rrule())
         component.add_component(observance)
     return component
