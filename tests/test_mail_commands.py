@@ -117,7 +117,15 @@ def test_test_command_refuses_an_invalid_address(app, runner):
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
 
 
-def test_worker_loop_runs_periodic_jobs_sends_and_stops(app, smtp_server, monkeypatch, caplog):
+@pytest.fixture
+def worker_log(monkeypatch, caplog):
+    """The worker's error log; re-enabled because Alembic's fileConfig (migration tests) disables loggers."""
+    monkeypatch.setattr(logging.getLogger("app.mail.worker"), "disabled", False)
+    with caplog.at_level(logging.ERROR, logger="app.mail.worker"):
+        yield caplog
+
+
+def test_worker_loop_runs_periodic_jobs_sends_and_stops(app, smtp_server, monkeypatch, worker_log):
     stop = threading.Event()
     calls = []
 
@@ -136,16 +144,15 @@ def test_worker_loop_runs_periodic_jobs_sends_and_stops(app, smtp_server, monkey
         services.queue_email(kind="forgotten", to="x@example.org", template="test_message")
 
     monkeypatch.setattr(worker, "PERIODIC_JOBS", [broken_job, reminders_job, uncommitted_job])
-    with caplog.at_level(logging.ERROR, logger="app.mail.worker"):
-        worker.run(stop, poll_seconds=0.01)
+    worker.run(stop, poll_seconds=0.01)
 
     assert len(calls) == 3
-    assert "periodic job" in caplog.text and "broken_job failed" in caplog.text
+    assert "periodic job" in worker_log.text and "broken_job failed" in worker_log.text
     assert [m["To"].addresses[0].addr_spec for m in smtp_server.messages] == ["tamar@example.org"]
     assert db.session.scalars(sa.select(OutboxMessage.kind)).all() == ["reminder"]
 
 
-def test_worker_loop_survives_a_failing_round(app, smtp_server, monkeypatch, caplog):
+def test_worker_loop_survives_a_failing_round(app, smtp_server, monkeypatch, worker_log):
     stop = threading.Event()
     rounds = []
 
@@ -157,11 +164,10 @@ def test_worker_loop_survives_a_failing_round(app, smtp_server, monkeypatch, cap
         return worker.DrainReport()
 
     monkeypatch.setattr(worker, "drain", flaky_drain)
-    with caplog.at_level(logging.ERROR, logger="app.mail.worker"):
-        worker.run(stop, poll_seconds=0.01)
+    worker.run(stop, poll_seconds=0.01)
 
     assert len(rounds) == 2
-    assert "the mail worker loop failed" in caplog.text
+    assert "the mail worker loop failed" in worker_log.text
 
 
 def _flask(env: dict, *args: str) -> subprocess.Popen:
