@@ -39,7 +39,9 @@ def make_registration(
         verified_at=confirmed_at,
     )
     db.session.add(registration)
-    db.session.add(RegistrationTransition(registration=registration, to_status=PENDING_VERIFICATION, actor="participant"))
+    db.session.add(
+        RegistrationTransition(registration=registration, to_status=PENDING_VERIFICATION, actor="participant")
+    )
     if status == CONFIRMED:
         moment = confirmed_at or datetime(2000, 1, 1, tzinfo=UTC)
         db.session.add(
@@ -110,8 +112,7 @@ def instants_with_custom_zone(text: str, zone_name: str) -> list[tuple[datetime,
     assert zone_name not in renamed
     calendar = vobject.readOne(renamed, validate=True)
     return [
-        (vevent.dtstart.value.astimezone(UTC), vevent.dtend.value.astimezone(UTC))
-        for vevent in calendar.vevent_list
+        (vevent.dtstart.value.astimezone(UTC), vevent.dtend.value.astimezone(UTC)) for vevent in calendar.vevent_list
     ]
 
 

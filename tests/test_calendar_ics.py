@@ -22,7 +22,9 @@ ACCESS_URL = "http://localhost/join/personal-token"
 
 
 def test_invite_is_an_itip_request_every_parser_accepts(app, desks):
-    event = factories.make_event(desks.germany, sessions=((datetime(2020, 10, 7, 13, 0), datetime(2020, 10, 7, 15, 30)),))
+    event = factories.make_event(
+        desks.germany, sessions=((datetime(2020, 10, 7, 13, 0), datetime(2020, 10, 7, 15, 30)),)
+    )
     registration = make_registration(event, name="Олена Коваленко", email="olena@example.org", zone="Europe/Kyiv")
     session = event.sessions[0]
 
@@ -42,7 +44,9 @@ def test_invite_is_an_itip_request_every_parser_accepts(app, desks):
     assert str(vevent["URL"]) == ACCESS_URL
     assert ACCESS_URL in str(vevent["DESCRIPTION"])
     assert property_lines(text, "CONFERENCE") == [f"CONFERENCE;FEATURE=AUDIO,VIDEO;LABEL=Join;VALUE=URI:{ACCESS_URL}"]
-    assert property_lines(text, "ORGANIZER") == ['ORGANIZER;CN="Germany via Eventdesk":mailto:events@eventdesk.localhost']
+    assert property_lines(text, "ORGANIZER") == [
+        'ORGANIZER;CN="Germany via Eventdesk":mailto:events@eventdesk.localhost'
+    ]
     [attendee] = property_lines(text, "ATTENDEE")
     assert attendee.endswith(":mailto:olena@example.org")
     for param in ('CN="Олена Коваленко"', "ROLE=REQ-PARTICIPANT", "PARTSTAT=NEEDS-ACTION", "RSVP=TRUE"):
@@ -187,7 +191,7 @@ def test_text_is_escaped_and_folded_without_splitting_characters(app, desks):
     assert str(vevent["SUMMARY"]) == event.title
     assert "Digital cities\\; Georgia\\, Moldova \\\\ Ukraine\\n" in unfold(text)
     [attendee] = property_lines(text, "ATTENDEE")
-    assert attendee.startswith('ATTENDEE;CN="Ada \'Bob\' Bcc: x@example.org";')
+    assert attendee.startswith("ATTENDEE;CN=\"Ada 'Bob' Bcc: x@example.org\";")
     assert "Çelik, Jürgen Größ; " * 3 in str(vevent["DESCRIPTION"])
 
 
@@ -226,7 +230,10 @@ def test_public_file_of_a_cancelled_event_marks_every_session(app, desks):
 def test_feed_asks_clients_to_refresh_hourly(app, desks):
     berlin = factories.make_event(desks.germany, title="Berlin event")
     tbilisi = factories.make_event(
-        desks.tbilisi, title="Tbilisi event", zone="Asia/Tbilisi", sessions=((datetime(2030, 5, 1, 15), datetime(2030, 5, 1, 17)),)
+        desks.tbilisi,
+        title="Tbilisi event",
+        zone="Asia/Tbilisi",
+        sessions=((datetime(2030, 5, 1, 15), datetime(2030, 5, 1, 17)),),
     )
     text = ics.feed([berlin, tbilisi])
     calendar = parse_all(text)

@@ -3,6 +3,7 @@ from flask.cli import AppGroup
 
 from app.calendar import reminders
 from app.extensions import db
+from app.mail import worker
 
 reminders_cli = AppGroup("reminders", help="Session reminders by email.")
 
@@ -20,5 +21,9 @@ def reminders_job() -> None:
     if reminders.send_due_reminders():
         db.session.commit()
 
+
+# Reminders go out without a scheduler of their own: every mail worker runs the job between drains.
+if reminders_job not in worker.PERIODIC_JOBS:
+    worker.PERIODIC_JOBS.append(reminders_job)
 
 COMMANDS = (reminders_cli,)
