@@ -101,3 +101,19 @@ def _claim_in_own_context(app):
             return worker.claim_next()
         finally:
             db.session.remove()
+
+
+def test_transactions_racing_to_queue_the_same_dedup_key_queue_it_once(app, smtp_server):
+    def queue_reminder():
+        message = services.queue_email(
+            kind="reminder", to="tamar@example.org", template="test_message", dedup_key="reminder:7:24h"
+        )
+        db.session.commit()
+        return message is not None
+
+    queued = run_in_threads(app, 8, queue_reminder)
+
+    assert queued.count(True) == 1
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 1
+    worker.drain()
+    assert len(smtp_server.messages) == 1

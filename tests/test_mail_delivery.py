@@ -1,6 +1,7 @@
 """Outbox delivery over real SMTP: message layout, retries, permanent failures, crashes, injection, dedup."""
 
 import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -379,3 +380,22 @@ def test_message_id_uses_the_sender_domain_when_the_sender_has_a_name(app):
     row = queue()
     assert row.message_id.endswith("@eventdesk.example>")
     assert row.sender == "Eventdesk <events@eventdesk.example>"
+
+
+@pytest.mark.app_config(MAIL_TIMEOUT=1)
+def test_a_relay_that_never_answers_times_out_and_the_message_waits(app):
+    row = queue()
+    with socket.socket() as silent:
+        # Listening without ever accepting: the connection opens, the greeting never comes.
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1])
+        started = time.monotonic()
+
+        report = worker.drain()
+
+    assert time.monotonic() - started < 10
+    assert [o.status for o in report.outcomes] == ["retry"]
+    row = reload(row)
+    assert (row.status, row.attempts) == (QUEUED, 1)
+    assert "timed out" in row.last_error.lower()

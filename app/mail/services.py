@@ -61,6 +61,7 @@ def header_safe(value: str) -> str:
 
 
 def address(email: str, name: str | None = None) -> str:
+    """``email`` with an optional display name, quoted and stripped of line breaks, for an address header."""
     email = header_safe(email)
     return formataddr((header_safe(name), email)) if name else email
 
@@ -71,10 +72,12 @@ def _default_sender_address() -> str:
 
 
 def service_sender(display_name: str | None = None) -> str:
+    """The From address of the service, with ``display_name`` (default MAIL_SENDER_NAME)."""
     return address(_default_sender_address(), display_name or current_app.config["MAIL_SENDER_NAME"])
 
 
 def new_message_id() -> str:
+    """A new random Message-ID on the sender's domain; stored on the row so retries reuse it."""
     domain = re.sub(r"[^A-Za-z0-9.-]", "", _default_sender_address().rpartition("@")[2]) or "localhost"
     return f"<{secrets.token_hex(16)}@{domain}>"
 
