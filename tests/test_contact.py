@@ -307,7 +307,7 @@ def test_public_pages_never_show_a_coordinator_email(
     event = factories.make_event(desks.germany, title="Energy Efficient Buildings")
     make_request()
     make_germany_request(event=event)
-    pages = ["/contact", f"/contact?event={event.slug}", "/contact/thanks", "/"]
+    pages = ["/contact", f"/contact?event={event.slug}", "/contact/thanks", "/", f"/events/{event.slug}"]
     bad = submit(client, email="broken")
     html = [client.get(page).get_data(as_text=True) for page in pages] + [bad.get_data(as_text=True)]
     with app.test_request_context(f"/events/{event.slug}"):
