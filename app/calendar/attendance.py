@@ -25,7 +25,7 @@ def attendance_by_session(
     if desk_ids is not None:
         query = query.where(Registration.desk_id.in_(desk_ids or {-1}))
     by_session: dict[int, list[tuple[Registration, Attendance]]] = {s.id: [] for s in event.sessions}
-    for registration, attendance in db.session.execute(query).tuples():
+    for registration, attendance in db.session.execute(query):
         by_session.setdefault(attendance.session_id, []).append((registration, attendance))
     return [(session, by_session[session.id]) for session in event.sessions]
 
@@ -40,13 +40,12 @@ def attendance_headers(event: Event) -> list[str]:
 
 def attendance_columns(event: Event, registration: Registration) -> list[str]:
     """CSV cells for one registration: per session, the first join in UTC ISO 8601, or empty."""
-    first_joins = dict(
-        db.session.execute(
-            sa.select(Attendance.session_id, Attendance.first_joined_at).where(
-                Attendance.registration_id == registration.id
-            )
-        ).tuples()
+    rows = db.session.execute(
+        sa.select(Attendance.session_id, Attendance.first_joined_at).where(
+            Attendance.registration_id == registration.id
+        )
     )
+    first_joins = dict(rows.all())
     return [
         first_joins[s.id].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if s.id in first_joins else ""
         for s in event.sessions
