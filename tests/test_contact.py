@@ -1,12 +1,14 @@
 """The public contact form: what it stores and queues, what it refuses, and what it never shows."""
 
 import re
+from datetime import datetime
 from email import headerregistry
 
 import pytest
 import sqlalchemy as sa
 from flask import render_template_string
 
+from app.desks import services
 from app.desks.forms import ContactForm, contact_form_for
 from app.desks.models import EXPERT_GERMAN, ContactRequest
 from app.extensions import db
@@ -210,6 +212,15 @@ def test_bad_input_is_shown_next_to_the_field(client, desks, tbilisi_coordinator
     assert response.status_code == 400
     assert message in error_next_to(html, field)
     assert counts() == (0, 0, 0)
+
+
+def test_a_question_about_a_past_published_event_is_accepted(client, desks, tbilisi_coordinator):
+    past = factories.make_event(
+        desks.tbilisi, title="Last Year's Forum", sessions=((datetime(2020, 5, 5, 10), datetime(2020, 5, 5, 12)),)
+    )
+    assert past not in services.contact_events()
+    assert submit(client, event=str(past.id)).status_code == 302
+    assert [r.event_id for r in stored()] == [past.id]
 
 
 def test_a_draft_event_cannot_be_chosen(client, desks):

@@ -94,7 +94,8 @@ class ContactForm(FlaskForm):
         if event is not None:
             kwargs.setdefault("data", {})["event"] = str(event.id)
         super().__init__(*args, **kwargs)
-        self.events = services.contact_events(include=event)
+        # A form sent from a past event's page names that event: it stays a valid choice.
+        self.events = services.contact_events(include=event or services.published_event_by_id(self.event.data))
         self.event.choices = options([(NO_EVENT, "No particular event")] + [(e.id, e.title) for e in self.events])
 
     def validate_expert_type(self, field):

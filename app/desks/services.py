@@ -141,6 +141,14 @@ def published_event_by_slug(slug: str | None) -> Event | None:
     return db.session.scalar(sa.select(Event).where(Event.slug == slug, Event.status == PUBLISHED))
 
 
+def published_event_by_id(event_id: str | int | None) -> Event | None:
+    """The published event with this id (as a form sends it), or None."""
+    if event_id is None or not str(event_id).isdigit():
+        return None
+    event = db.session.get(Event, int(event_id))
+    return event if event is not None and event.status == PUBLISHED else None
+
+
 def submit_contact_request(data: ContactData) -> ContactRequest:
     """Store a question with its routed desk and reason, and queue the emails to that desk's coordinators
     and the acknowledgement to the person who asked."""

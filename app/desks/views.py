@@ -69,7 +69,7 @@ def contact():
         else:
             db.session.commit()
             return redirect(url_for("desks.contact_thanks"))
-    status = 400 if form.errors or request.method == "POST" else 200
+    status = 400 if request.method == "POST" else 200
     return render_template(
         "desks/contact.html", contact_form=form, directory=services.public_directory(), expert_types=EXPERT_TYPES
     ), status
