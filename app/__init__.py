@@ -162,7 +162,8 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if request.endpoint and request.endpoint.startswith(("accounts.", "dashboard.")):
+        if request.path.startswith(("/dashboard", "/login")):
+            # Coordinators' pages hold personal data: never kept in a shared or browser cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

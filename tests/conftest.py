@@ -32,7 +32,9 @@ def _pg_reason() -> str | None:
             pass
         engine.dispose()
     except Exception as error:  # noqa: BLE001 - any failure means "no PostgreSQL here"
-        return f"PostgreSQL tests skipped: no PostgreSQL answered at {url} ({type(error).__name__}); set TEST_DATABASE_URL"
+        return (
+            f"PostgreSQL tests skipped: no PostgreSQL answered at {url} ({type(error).__name__}); set TEST_DATABASE_URL"
+        )
     return None
 
 
@@ -113,7 +115,9 @@ def admin(app, desks):
 
 @pytest.fixture
 def tbilisi_coordinator(app, desks):
-    return factories.make_coordinator("nino@example.org", "Nino Beridze", [desks.tbilisi], position="Regional coordinator")
+    return factories.make_coordinator(
+        "nino@example.org", "Nino Beridze", [desks.tbilisi], position="Regional coordinator"
+    )
 
 
 @pytest.fixture
