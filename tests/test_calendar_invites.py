@@ -124,6 +124,11 @@ def test_the_mime_method_equals_the_calendar_method(app, desks, smtp_server):
     event = series(desks)
     registration = make_registration(event)
     invites.queue_session_invites(registration, invites.access_link(registration), now=BEFORE_SERIES)
+    # An edit: the first session moves (REQUEST), the third goes (CANCEL).
+    sessions = [(s.local_start, s.local_end, s.title, s.id) for s in edited(event).sessions][:2]
+    sessions[0] = (datetime(2030, 10, 8, 13, 0), datetime(2030, 10, 8, 15, 0), sessions[0][2], sessions[0][3])
+    event_services.update_event(event, edited(event, sessions=sessions))
+    # Then the participant leaves: both remaining entries are withdrawn (CANCEL).
     registration.status = CANCELLED
     db.session.add(RegistrationTransition(registration=registration, from_status="confirmed", to_status=CANCELLED,
                                           actor="participant"))  # fmt: skip
@@ -131,7 +136,7 @@ def test_the_mime_method_equals_the_calendar_method(app, desks, smtp_server):
     db.session.commit()
 
     report = worker.drain()
-    assert len(report.sent) == 6 and not report.failed
+    assert len(report.sent) == 7 and not report.failed
     methods = []
     for message in smtp_server.messages:
         parts = {part.get_content_type(): part for part in message.walk()}
@@ -141,9 +146,10 @@ def test_the_mime_method_equals_the_calendar_method(app, desks, smtp_server):
         assert f"\r\nMETHOD:{method}\r\n" in body
         parse_all(body)
         assert parts["application/ics"].get_filename() == "invite.ics"
+        assert parts["application/ics"].get_content().decode() == body
         assert message["From"].addresses[0].addr_spec == "events@eventdesk.localhost"
         methods.append(method)
-    assert sorted(methods) == ["CANCEL"] * 3 + ["REQUEST"] * 3
+    assert sorted(methods) == ["CANCEL"] * 3 + ["REQUEST"] * 4
 
 
 def test_a_moved_session_updates_the_same_entry(app, desks):

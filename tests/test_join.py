@@ -160,6 +160,9 @@ def test_a_tampered_link_is_not_found(app, client, event, clock):
         assert_token_headers(response)
         assert "This access link is not valid" in response.get_data(as_text=True)
     assert client.get("/join/x/calendar.ics").status_code == 404
+    response = client.post(path)
+    assert response.status_code == 405
+    assert_token_headers(response)
     assert attendances() == []
 
 

@@ -113,9 +113,9 @@ def send_updates(event: Event, change: EventChange, now: datetime | None = None)
     plan = _updates_plan(event, change, now)
     if not plan:
         return 0
+    needs_link = any(method == ics.REQUEST for _, _, method in plan)
     count = 0
     for registration in confirmed_registrations(event):
-        needs_link = any(method == ics.REQUEST for _, _, method in plan)
         access_url = access_link(registration) if needs_link else None
         manage_url = manage_link(registration)
         for item, target, method in plan:
