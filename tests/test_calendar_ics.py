@@ -244,6 +244,15 @@ def test_feed_asks_clients_to_refresh_hourly(app, desks):
     assert not calendar.walk("VALARM")
 
 
+def test_organizer_is_the_sender_address(app, desks):
+    event = factories.make_event(desks.germany)
+    registration = make_registration(event)
+    app.config["MAIL_DEFAULT_SENDER"] = "Eventdesk <events@eventdesk.example>"
+    text = ics.request(registration, event.sessions[0], ACCESS_URL)
+    assert property_lines(text, "ORGANIZER") == ['ORGANIZER;CN="Germany via Eventdesk":mailto:events@eventdesk.example']
+    assert ics.invite_uid(registration, event.sessions[0]).endswith("@eventdesk.example")
+
+
 def test_uid_domain_can_be_pinned(app, desks):
     event = factories.make_event(desks.germany)
     registration = make_registration(event)

@@ -64,6 +64,9 @@ def test_a_late_run_sends_only_the_reminder_still_useful(app, desks):
     registration = make_registration(event, confirmed_at=LONG_BEFORE)
     assert run(START - timedelta(minutes=20)) == 1
     assert keys() == [f"reminder:{registration.id}:{event.sessions[0].id}:1h"]
+    # It says what is left, not "1 hour".
+    [message] = outbox("reminder")
+    assert message.subject == "Reminder: Digitalisation of Municipal Services: Workshop I starts in 20 minutes"
 
 
 def test_late_registrants_get_no_reminder_for_a_moment_already_past(app, desks):

@@ -40,6 +40,7 @@ class JoinState:
 
 
 def join_window() -> timedelta:
+    """How long before a session its access links open the meeting (JOIN_WINDOW_MINUTES)."""
     return timedelta(minutes=current_app.config.get("JOIN_WINDOW_MINUTES", 15))
 
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -47,8 +48,13 @@ def uid_domain() -> str:
     pinned = config.get("CALENDAR_UID_DOMAIN")
     if pinned:
         return pinned
-    sender_domain = config.get("MAIL_DEFAULT_SENDER", "").rpartition("@")[2].strip(" >")
+    sender_domain = _sender_address().rpartition("@")[2]
     return sender_domain or urlsplit(config["BASE_URL"]).hostname or "localhost"
+
+
+def _sender_address() -> str:
+    # MAIL_DEFAULT_SENDER may be a bare address or "Name <address>".
+    return _address(parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER", ""))[1])
 
 
 def invite_uid(registration: Registration, session: EventSession | int) -> str:
@@ -337,7 +343,7 @@ def _vevent(
 
 
 def _organizer(event: Event) -> vCalAddress:
-    organizer = vCalAddress(f"mailto:{_address(current_app.config['MAIL_DEFAULT_SENDER'])}")
+    organizer = vCalAddress(f"mailto:{_sender_address()}")
     organizer.params["CN"] = _param(organizer_name(event))
     return organizer
 

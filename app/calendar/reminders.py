@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from app.calendar import emails, ics
+from app.calendar.access import countdown_text
 from app.calendar.urls import access_link, manage_link
 from app.events.models import PUBLISHED, Event, EventSession
 from app.extensions import db
@@ -28,6 +29,8 @@ class Reminder:
     wording: str  # "starts in 24 hours"
 
 
+# A reminder queued this soon after its moment still says "24 hours" or "1 hour".
+ON_TIME = timedelta(minutes=10)
 # Nearest first: the first one already due is the one to send.
 REMINDERS = (
     Reminder("1h", timedelta(hours=1), "1 hour"),
@@ -36,6 +39,7 @@ REMINDERS = (
 
 
 def reminder_key(registration_id: int, session_id: int, reminder: Reminder) -> str:
+    """The outbox dedup key that makes a reminder go out once."""
     return f"reminder:{registration_id}:{session_id}:{reminder.key}"
 
 
@@ -75,8 +79,16 @@ def send_due_reminders(now: datetime | None = None) -> int:
     return count
 
 
+def _wording(session: EventSession, reminder: Reminder, now: datetime) -> str:
+    """ "24 hours" when sent on time; what is actually left when a run comes late (the worker was down)."""
+    if now - (session.starts_at - reminder.before) < ON_TIME:
+        return reminder.wording
+    return countdown_text(session.starts_at - now)
+
+
 def _send(session: EventSession, reminder: Reminder, now: datetime) -> int:
     event = session.event
+    wording = _wording(session, reminder, now)
     key = sa.literal("reminder:") + sa.cast(Registration.id, sa.String) + sa.literal(f":{session.id}:{reminder.key}")
     recipients = db.session.scalars(
         sa.select(Registration)
@@ -99,7 +111,7 @@ def _send(session: EventSession, reminder: Reminder, now: datetime) -> int:
                 "session": session,
                 "title": ics.summary(event, session),
                 "times": emails.times(session.starts_at, session.ends_at, event, registration),
-                "wording": reminder.wording,
+                "wording": wording,
                 "access_url": access_link(registration),
                 "manage_url": manage_link(registration),
             },

@@ -34,6 +34,7 @@ def manage_link(registration: Registration) -> str | None:
 
 
 def feed_url() -> str:
+    """The feed's https address, for clients that want it typed in."""
     return external_url(app_path("calendar.feed"))
 
 
@@ -44,10 +45,12 @@ def webcal_url() -> str:
 
 
 def google_subscribe_url() -> str:
+    """Google Calendar's "add this calendar" link for the feed."""
     return "https://calendar.google.com/calendar/render?cid=" + quote(webcal_url(), safe="")
 
 
 def outlook_subscribe_url(host: str = "outlook.live.com") -> str:
+    """Outlook on the web's "subscribe from web" link for the feed (outlook.office.com for Microsoft 365)."""
     site = current_app.config["SITE_NAME"]
     return (
         f"https://{host}/calendar/0/addfromweb?url={quote(feed_url(), safe='')}&name={quote(f'{site} events', safe='')}"
