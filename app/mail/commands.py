@@ -1,8 +1,10 @@
 """`flask mail ...`: send the outbox, run a worker, run the development SMTP sink, queue a test email."""
 
 import contextlib
+import logging
 import signal
 import threading
+from email.header import decode_header, make_header
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -42,7 +44,8 @@ def _stop_on_signals():
 
 def _echo_outcomes(report: worker.DrainReport) -> None:
     for outcome in report.outcomes:
-        line = f"#{outcome.id} {outcome.kind} to {outcome.recipient}: {outcome.subject}"
+        recipient = str(make_header(decode_header(outcome.recipient)))
+        line = f"#{outcome.id} {outcome.kind} to {recipient}: {outcome.subject}"
         if outcome.status == worker.OUTCOME_SENT:
             click.echo(f"sent        {line}")
         elif outcome.status == worker.OUTCOME_RETRY:
@@ -108,6 +111,8 @@ def sink_command(port: int | None) -> None:
     """Development SMTP server on 127.0.0.1 that keeps every message for the dev mailbox."""
     port = port or current_app.config["MAIL_SINK_PORT"]
     directory = sink.mailbox_dir(current_app)
+    # aiosmtpd logs every SMTP command at INFO; the saved messages say all that matters here.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     try:
         controller = sink.start_sink(directory, port=port)
     except (OSError, RuntimeError) as error:
