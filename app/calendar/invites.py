@@ -57,7 +57,9 @@ def queue_session_invites(
     """Queue one invite email per upcoming session, except ``skip`` (the one riding in the confirmation)."""
     event = registration.event
     skip_id = skip.id if isinstance(skip, EventSession) else skip
-    sessions = [s for s in upcoming_sessions(event, now) if s.id != skip_id]
+    keys = {s.id: f"invite:{registration.id}:{s.id}:{event.sequence}" for s in upcoming_sessions(event, now)}
+    sessions = [s for s in upcoming_sessions(event, now) if s.id != skip_id and not emails.already_queued(keys[s.id])]
+    # No new link is issued for a retried call that has nothing left to send.
     manage_url = manage_link(registration) if sessions else None
     queued = []
     for session in sessions:
@@ -65,7 +67,7 @@ def queue_session_invites(
             registration,
             kind="invite",
             template="invite",
-            dedup_key=f"invite:{registration.id}:{session.id}:{event.sequence}",
+            dedup_key=keys[session.id],
             context={
                 "session": session,
                 "title": ics.summary(event, session),

@@ -1,0 +1,73 @@
+"""The access-link page in the system Chromium: its countdown script runs under the CSP and opens the meeting."""
+
+import os
+import socket
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from app.calendar import invites
+from app.calendar.models import Attendance
+from app.extensions import db
+from app.types import utcnow
+from tests import factories
+from tests.calendar_support import make_registration
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"browser tests need Chromium at {CHROMIUM}"),
+]
+
+
+@pytest.fixture
+def live_server(app):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app.config["BASE_URL"]
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield browser.new_context(timezone_id="Asia/Tbilisi").new_page()
+        browser.close()
+
+
+def test_the_countdown_page_opens_the_meeting_when_the_window_opens(app, live_server, page, desks):
+    # The window (15 minutes before the start) opens a few seconds from now.
+    start = (utcnow() + timedelta(minutes=15, seconds=6)).replace(tzinfo=None, microsecond=0)
+    meeting = f"{live_server}/calendar"
+    event = factories.make_event(
+        desks.germany, zone="UTC", sessions=((start, start + timedelta(hours=1)),), meeting_url=meeting
+    )
+    registration = make_registration(event)
+    join = invites.access_link(registration)
+    registration_id = registration.id
+    db.session.commit()  # no transaction of the test may hold SQLite's write lock while the server runs
+
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(join)
+    assert page.locator(".countdown").inner_text().startswith("Starts in 15 minutes")
+    page.wait_for_url(meeting, timeout=30_000)
+    assert problems == []
+
+    db.session.expire_all()
+    [attendance] = db.session.scalars(sa.select(Attendance)).all()
+    assert attendance.registration_id == registration_id
+    db.session.commit()
