@@ -65,6 +65,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5 per hour")
 
+    # The domain in calendar UIDs: set it once in production, since changing it duplicates calendar entries.
+    CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN") or None
+    FEED_PAST_DAYS = _int("FEED_PAST_DAYS", 365)
     VERIFICATION_HOURS = _int("VERIFICATION_HOURS", 48)
     JOIN_WINDOW_MINUTES = _int("JOIN_WINDOW_MINUTES", 15)
     RETENTION_DAYS = _int("RETENTION_DAYS", 365)

@@ -178,3 +178,44 @@ def test_markdown_description_is_sanitised(client, desks):
     assert "<strong>Bold</strong>" in page
     assert "<script>alert(1)</script>" not in page
     assert "javascript:alert" not in page
+
+
+def test_meeting_link_change_needs_no_calendar_update(app, desks):
+    event = make_event(desks.tbilisi, meeting_url="https://meet.example.org/old")
+    data = services.EventData(
+        title=event.title,
+        timezone=event.timezone,
+        desk_id=event.desk_id,
+        meeting_url="https://meet.example.org/new",
+        sessions=[
+            services.SessionData(
+                id=event.sessions[0].id,
+                local_start=datetime(2030, 10, 7, 13, 0),
+                local_end=datetime(2030, 10, 7, 15, 30),
+            )
+        ],
+    )
+    change = services.update_event(event, data)
+    db.session.commit()
+    assert change.meeting_url_changed and not change.calendar_changed
+    assert event.sequence == 0 and event.meeting_url == "https://meet.example.org/new"
+
+
+def test_moving_a_session_raises_the_sequence(app, desks):
+    event = make_event(desks.tbilisi)
+    data = services.EventData(
+        title=event.title,
+        timezone=event.timezone,
+        desk_id=event.desk_id,
+        sessions=[
+            services.SessionData(
+                id=event.sessions[0].id,
+                local_start=datetime(2030, 10, 7, 14, 0),
+                local_end=datetime(2030, 10, 7, 16, 30),
+            )
+        ],
+    )
+    change = services.update_event(event, data)
+    db.session.commit()
+    assert [c.kind for c in change.sessions] == ["moved"]
+    assert event.sequence == 1

@@ -74,8 +74,9 @@ class EventChange:
 
     @property
     def calendar_changed(self) -> bool:
-        """A change participants' calendar entries must follow (time, sessions or the link they carry)."""
-        return bool(self.sessions) or self.meeting_url_changed
+        """A change participants' calendar entries must follow: times or sessions. The meeting link is not
+        in the invites (they carry each participant's access link, which redirects to the current one)."""
+        return bool(self.sessions)
 
 
 def slugify(text: str) -> str:
