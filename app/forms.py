@@ -27,9 +27,12 @@ class NoControlCharacters:
 
 
 class ValidZone:
+    """An IANA zone name; a legacy alias is replaced by the zone's current name."""
+
     def __call__(self, form, field):
         if field.data and not timezones.is_zone(field.data):
             raise ValidationError("Choose a time zone from the list, for instance Europe/Berlin or Asia/Tbilisi.")
+        field.data = timezones.canonical(field.data)
 
 
 class ValidCountry:

@@ -13,6 +13,25 @@ ZONE_NAMES: tuple[str, ...] = tuple(pytz.common_timezones)
 _ALL_ZONES = frozenset(pytz.all_timezones)
 
 
+# Old names that browsers still report (Chromium says "Europe/Kiev"); shown and stored by their current name.
+LEGACY_NAMES = {
+    "Europe/Kiev": "Europe/Kyiv",
+    "Europe/Uzhgorod": "Europe/Kyiv",
+    "Europe/Zaporozhye": "Europe/Kyiv",
+    "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Rangoon": "Asia/Yangon",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh",
+    "Atlantic/Faeroe": "Atlantic/Faroe",
+    "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+}
+
+
+def canonical(name: str | None) -> str | None:
+    """The current IANA name for a zone name (legacy aliases replaced)."""
+    return LEGACY_NAMES.get(name, name) if name else name
+
+
 class LocalTimeError(ValueError):
     """A wall-clock time that cannot be read in its zone."""
 

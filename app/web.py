@@ -46,7 +46,7 @@ def reader_zone(default: str | None = None) -> str | None:
     cookie = unquote(request.cookies.get(READER_ZONE_COOKIE) or "")
     for candidate in (request.args.get("tz"), cookie):
         if candidate and timezones.is_zone(candidate):
-            return candidate
+            return timezones.canonical(candidate)
     return default
 
 

@@ -331,3 +331,12 @@ def test_public_form_never_fails_and_stores_only_valid_data(
         assert registration.name.strip() and len(registration.name) <= 200
         assert is_country(registration.country) and timezones.is_zone(registration.timezone)
         assert "@" in registration.email and "\n" not in registration.name
+
+
+def test_browser_legacy_zone_is_stored_by_its_current_name(client, desks):
+    event = make_event(desks.tbilisi)
+    client.post(f"/events/{event.slug}/register", data=form_data(timezone="Europe/Kiev"))
+    assert registration_for("olena@example.org").timezone == "Europe/Kyiv"
+    client.set_cookie("tz", "Europe%2FKiev")
+    page = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert "in Kyiv" in page and "in Kiev" not in page

@@ -67,3 +67,10 @@ def test_unknown_reader_zone_falls_back_to_the_event_zone():
     times = timezones.session_times(utc(2020, 10, 7, 11), utc(2020, 10, 7, 13, 30), "Europe/Berlin", "Nowhere/Land")
     assert times.reader_zone == "Europe/Berlin"
     assert not times.zones_differ
+
+
+def test_legacy_zone_names_become_current_names():
+    assert timezones.canonical("Europe/Kiev") == "Europe/Kyiv"
+    assert timezones.canonical("Asia/Tbilisi") == "Asia/Tbilisi"
+    times = timezones.session_times(utc(2020, 10, 7, 11), utc(2020, 10, 7, 13, 30), "Europe/Berlin", "Europe/Kiev")
+    assert "in Kiev" in times.reader_text  # formatting keeps what it is given; input is canonicalised
