@@ -7,6 +7,7 @@ import os
 import sqlalchemy as sa
 from flask import Flask, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from app import extensions
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -121,7 +122,16 @@ def _configure_sqlite(engine: sa.Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """<int:...> within the id columns' range: a 30-digit id is a 404, not a database overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntegerConverter
     for module_name in BLUEPRINTS:
         module = importlib.import_module(module_name)
         app.register_blueprint(module.bp)

@@ -50,9 +50,27 @@ def reader_zone(default: str | None = None) -> str | None:
     return default
 
 
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value) -> int | None:
+    """A database id from a form or query string: ASCII digits within the column's range, else None."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def page_number(value) -> int:
+    """A page number from the query string, kept within a sane range."""
+    number = parse_id(value)
+    return min(number, 100_000) if number else 1
+
+
 def safe_next(target: str | None, fallback: str) -> str:
-    """A same-site path to go back to, never an open redirect."""
-    if not target:
+    """A same-site path to go back to, never an open redirect (nor a header with a line break)."""
+    if not target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

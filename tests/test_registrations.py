@@ -340,3 +340,34 @@ def test_browser_legacy_zone_is_stored_by_its_current_name(client, desks):
     client.set_cookie("tz", "Europe%2FKiev")
     page = client.get(f"/events/{event.slug}").get_data(as_text=True)
     assert "in Kyiv" in page and "in Kiev" not in page
+
+
+@pytest.mark.parametrize(
+    ("email", "accepted"),
+    [("juergen@exämple.de", True), ("user@例え.jp", True), ("jürgen@example.de", False)],
+)
+def test_internationalised_addresses_never_fail(client, desks, email, accepted):
+    event = make_event(desks.tbilisi)
+    response = client.post(f"/events/{event.slug}/register", data=form_data(email=email))
+    assert response.status_code == (302 if accepted else 422)
+    if accepted:
+        recipient = db.session.scalars(sa.select(OutboxMessage.recipient)).one()
+        assert recipient.isascii() and "xn--" in recipient
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 30, "-1"])
+def test_odd_ids_are_ignored_or_404(client, login, admin, desks, value):
+    event = make_event(desks.tbilisi)
+    login(admin)
+    assert client.get(f"/dashboard/events/{event.id}/registrations?desk={value}").status_code == 200
+    decided = client.post(
+        f"/dashboard/events/{event.id}/registrations/decide", data={"decision": "approve", "ids": [value]}
+    )
+    assert decided.status_code == 302
+    assert client.get(f"/dashboard/registrations/{value}").status_code == 404
+    assert client.get(f"/dashboard/events/{value}").status_code == 404
+
+
+def test_line_break_in_a_redirect_target_is_ignored(client, desks):
+    response = client.post("/preferences/timezone", data={"tz": "Asia/Tbilisi", "next": "/\r\nX-Injected: y"})
+    assert response.status_code == 302 and response.location == "/"

@@ -30,7 +30,7 @@ from app.events.models import PUBLISHED, Event, EventSession
 from app.extensions import db
 from app.mail.services import queue_email
 from app.types import utcnow
-from app.web import external_url
+from app.web import external_url, parse_id
 
 NAME_MAX = 200
 ORGANISATION_MAX = 200
@@ -143,9 +143,10 @@ def published_event_by_slug(slug: str | None) -> Event | None:
 
 def published_event_by_id(event_id: str | int | None) -> Event | None:
     """The published event with this id (as a form sends it), or None."""
-    if event_id is None or not str(event_id).isdigit():
+    event_id = parse_id(event_id)
+    if event_id is None:
         return None
-    event = db.session.get(Event, int(event_id))
+    event = db.session.get(Event, event_id)
     return event if event is not None and event.status == PUBLISHED else None
 
 

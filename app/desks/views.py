@@ -9,7 +9,7 @@ from app.desks.forms import ContactForm, DeskForm, InboxFilterForm, NoteForm, Re
 from app.desks.models import EXPERT_TYPES
 from app.desks.routing import NoDeskError
 from app.extensions import db, limiter
-from app.web import reader_zone
+from app.web import page_number, reader_zone
 
 bp = Blueprint("desks", __name__)
 
@@ -99,7 +99,12 @@ def _visible_request(request_id: int):
 @login_required
 def inbox():
     filter_form = InboxFilterForm(services.inbox_event_choices(_coordinator()), formdata=request.args)
-    page = db.paginate(services.inbox(_coordinator(), filter_form.filters()), per_page=INBOX_PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        services.inbox(_coordinator(), filter_form.filters()),
+        page=page_number(request.args.get("page")),
+        per_page=INBOX_PAGE_SIZE,
+        error_out=False,
+    )
     return render_template(
         "desks/inbox.html", page=page, filter_form=filter_form, zone=reader_zone("UTC"), expert_types=EXPERT_TYPES
     )

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.countries import language_choices
 from app.events.services import EventData, SessionData
 from app.forms import NoControlCharacters, StrippedStringField, ValidZone, choices
+from app.web import parse_id
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -102,7 +103,7 @@ class EventForm(FlaskForm):
     def to_data(self) -> EventData:
         sessions = [
             SessionData(
-                id=int(entry.form.id.data) if (entry.form.id.data or "").isdigit() else None,
+                id=parse_id(entry.form.id.data),
                 title=entry.form.title.data or "",
                 local_start=entry.form.local_start.data,
                 local_end=entry.form.local_end.data,

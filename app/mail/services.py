@@ -61,8 +61,14 @@ def header_safe(value: str) -> str:
 
 
 def address(email: str, name: str | None = None) -> str:
-    """``email`` with an optional display name, quoted and stripped of line breaks, for an address header."""
+    """``email`` with an optional display name, quoted and stripped of line breaks, for an address header.
+
+    An internationalised domain is written in its ASCII (xn--) form, which every relay accepts.
+    """
     email = header_safe(email)
+    local, _, domain = email.rpartition("@")
+    if not domain.isascii():
+        email = f"{local}@{domain.encode('idna').decode('ascii')}"
     return formataddr((header_safe(name), email)) if name else email
 
 

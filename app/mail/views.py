@@ -8,7 +8,7 @@ from app.extensions import db
 from app.mail import services
 from app.mail.forms import TestMessageForm
 from app.mail.models import OutboxMessage
-from app.web import safe_next
+from app.web import page_number, safe_next
 
 bp = Blueprint("mail", __name__)
 
@@ -77,7 +77,7 @@ def _render_outbox(form: TestMessageForm):
     listing = services.outbox_listing(
         status=request.args.get("status", "all"),
         kind=request.args.get("kind") or None,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args.get("page")),
     )
     # Where Retry and Cancel come back to: the same filters and page.
     here = url_for("mail.outbox", status=listing.status, kind=listing.kind, page=listing.messages.page)

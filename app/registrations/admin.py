@@ -15,6 +15,7 @@ from app.extensions import db
 from app.registrations import services
 from app.registrations.forms import STATUS_FILTER_CHOICES, DecisionForm
 from app.registrations.models import Registration
+from app.web import safe_next
 
 bp = Blueprint("registrations_admin", __name__, url_prefix="/dashboard")
 
@@ -55,8 +56,9 @@ def decide(event_id: int):
     """Apply one decision to the chosen registrations (a single row's button posts one id)."""
     event = db.session.get(Event, event_id) or abort(404)
     form = DecisionForm()
-    back = request.form.get("back") or ""
-    target = back if back.startswith("/dashboard/") else url_for(".event_registrations", event_id=event.id)
+    fallback = url_for(".event_registrations", event_id=event.id)
+    back = safe_next(request.form.get("back"), fallback)
+    target = back if back.startswith("/dashboard/") else fallback
     if not form.validate_on_submit():
         flash("That decision could not be applied: " + "; ".join(sum(form.errors.values(), [])), "error")
         return redirect(target)

@@ -16,6 +16,7 @@ from app.desks.models import EXPERT_TYPES
 from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, ValidZone, choices
 from app.registrations.models import STATUS_LABELS
 from app.registrations.services import DECISIONS, RegistrationData
+from app.web import parse_id
 
 
 class RegistrationForm(FlaskForm):
@@ -25,7 +26,8 @@ class RegistrationForm(FlaskForm):
         validators=[
             DataRequired(),
             Length(max=254),
-            Email(message="Enter a valid email address, like name@example.org."),
+            # Mail relays take an internationalised domain, but not a non-ASCII name before the @.
+            Email(message="Enter a valid email address, like name@example.org.", allow_smtputf8=False),
         ],
         description="We send a link to confirm it, and later your personal access link.",
     )
@@ -102,7 +104,7 @@ class JoinForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     decision = SelectField("Decision", choices=choices(DECISIONS.items()))
-    ids = SelectMultipleField("Registrations", coerce=int, validate_choice=False)
+    ids = SelectMultipleField("Registrations", coerce=lambda value: parse_id(value) or 0, validate_choice=False)
     message = TextAreaField(
         "Message to include in the email (optional)",
         validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],

@@ -35,7 +35,7 @@ from app.registrations.models import (
     RegistrationTransition,
 )
 from app.types import utcnow
-from app.web import external_url_for
+from app.web import external_url_for, parse_id
 
 
 class RegistrationError(ValueError):
@@ -499,8 +499,8 @@ def search(
         query = query.where(Registration.country == country.upper())
     if expert_type:
         query = query.where(Registration.expert_type == expert_type)
-    if desk.isdigit():
-        query = query.where(Registration.desk_id == int(desk))
+    if parse_id(desk):
+        query = query.where(Registration.desk_id == parse_id(desk))
     if q:
         pattern = f"%{q.lower()}%"
         query = query.where(
