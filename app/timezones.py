@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytz
 
 ZONE_NAMES: tuple[str, ...] = tuple(pytz.common_timezones)
+# Dates outside this range are typing mistakes, and near year 1 or 9999 conversions overflow.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 _ALL_ZONES = frozenset(pytz.all_timezones)
 
 
@@ -49,6 +51,8 @@ def zone(name: str) -> pytz.BaseTzInfo:
 def local_to_utc(local: datetime, zone_name: str) -> datetime:
     """Read a naive wall-clock time in ``zone_name`` and return the UTC instant."""
     tz = zone(zone_name)
+    if not FIRST_YEAR <= local.year <= LAST_YEAR:
+        raise LocalTimeError(f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}.")
     try:
         aware = tz.localize(local.replace(tzinfo=None), is_dst=None)
     except pytz.NonExistentTimeError:

@@ -219,3 +219,14 @@ def test_moving_a_session_raises_the_sequence(app, desks):
     db.session.commit()
     assert [c.kind for c in change.sessions] == ["moved"]
     assert event.sequence == 1
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T10:00", "9999-12-31T23:00"])
+def test_far_away_dates_are_form_errors(client, login, tbilisi_coordinator, desks, value):
+    login(tbilisi_coordinator)
+    response = client.post(
+        "/dashboard/events/new",
+        data=event_form(desks.tbilisi, **{"sessions-0-local_start": value, "sessions-0-local_end": value}),
+    )
+    assert response.status_code == 200
+    assert "Choose a date between 2000 and 2100" in response.get_data(as_text=True)

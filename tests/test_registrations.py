@@ -13,7 +13,14 @@ from app.registrations import services
 from app.registrations.models import Registration, RegistrationTransition
 from app.types import utcnow
 from tests.factories import make_event
-from tests.registration_helpers import MANAGE_LINK, confirm_token, form_data, messages_to, register_and_confirm
+from tests.registration_helpers import (
+    CONFIRM_LINK,
+    MANAGE_LINK,
+    confirm_token,
+    form_data,
+    messages_to,
+    register_and_confirm,
+)
 
 BERLIN_SESSION = ((datetime(2030, 10, 7, 13, 0), datetime(2030, 10, 7, 15, 30)),)
 
@@ -157,14 +164,14 @@ def test_desk_isolation_for_registrations(client, login, germany_coordinator, tb
 def test_csv_export_has_a_bom_and_keeps_unicode(client, login, admin, desks):
     event = make_event(desks.tbilisi)
     register_and_confirm(client, event, name="ირაკლი სამხარაძე", email="irakli@example.ge", country="GE")
-    register_and_confirm(client, event, name="=HYPERLINK(1)", email="x@example.org", country="GE")
+    register_and_confirm(client, event, name="=HYPERLINK(1)", email="=cmd|x@example.org", country="GE")
     login(admin)
     response = client.get(f"/dashboard/events/{event.id}/registrations.csv?status=confirmed")
     assert response.mimetype == "text/csv"
     assert response.data.startswith("\ufeff".encode())
     text = response.data.decode("utf-8")
     assert "ირაკლი სამხარაძე" in text and "Georgia" in text
-    assert "'=HYPERLINK(1)" in text
+    assert "'=HYPERLINK(1)" in text and "'=cmd|x@example.org" in text
 
 
 @pytest.mark.parametrize("token", ["nonsense", "x" * 43, "a" * 500, "%00"])
@@ -371,3 +378,71 @@ def test_odd_ids_are_ignored_or_404(client, login, admin, desks, value):
 def test_line_break_in_a_redirect_target_is_ignored(client, desks):
     response = client.post("/preferences/timezone", data={"tz": "Asia/Tbilisi", "next": "/\r\nX-Injected: y"})
     assert response.status_code == 302 and response.location == "/"
+
+
+def test_repeat_submission_before_confirming_sends_a_fresh_link(client, desks):
+    event = make_event(desks.tbilisi)
+    client.post(f"/events/{event.slug}/register", data=form_data())
+    client.post(f"/events/{event.slug}/register", data=form_data())
+    again = messages_to("olena@example.org", "registration_already_registered")[0]
+    token = CONFIRM_LINK.search(again.text_body).group(1)
+    assert client.post(f"/r/confirm/{token}").status_code == 302
+    assert registration_for("olena@example.org").status == "confirmed"
+
+
+def test_capacity_cannot_drop_below_the_seats_taken(app, desks):
+    from app.events import services as events
+
+    event = make_event(desks.tbilisi, capacity=5)
+    for i in range(3):
+        register_and_confirm(app.test_client(), event, email=f"p{i}@example.org")
+    data = events.EventData(
+        title=event.title,
+        timezone=event.timezone,
+        desk_id=event.desk_id,
+        capacity=2,
+        sessions=[
+            events.SessionData(
+                id=event.sessions[0].id, local_start=BERLIN_SESSION[0][0], local_end=BERLIN_SESSION[0][1]
+            )
+        ],
+    )
+    with pytest.raises(events.EventError) as error:
+        events.update_event(event, data)
+    assert "3 participants already hold a seat" in error.value.errors["capacity"]
+
+
+def test_nobody_jumps_the_waitlist(client, login, tbilisi_coordinator, desks):
+    from app.events import services as events
+
+    event = make_event(desks.tbilisi, capacity=1, approval_required=True)
+    login(tbilisi_coordinator)
+    for email in ("first@example.org", "second@example.org", "third@example.org"):
+        register_and_confirm(client, event, email=email)
+    ids = [str(registration_for(e).id) for e in ("first@example.org", "second@example.org")]
+    url = f"/dashboard/events/{event.id}/registrations/decide"
+    client.post(url, data={"decision": "approve", "ids": ids})
+    assert registration_for("second@example.org").status == "waitlisted"
+    # While hidden, the seat holder cancels; publishing again gives the seat to the waitlist, not a newcomer.
+    events.unpublish_event(db.session.get(services.Event, event.id))
+    db.session.commit()
+    services.cancel_by_participant(registration_for("first@example.org"))
+    db.session.commit()
+    assert registration_for("second@example.org").status == "waitlisted"
+    events.publish_event(db.session.get(services.Event, event.id))
+    db.session.commit()
+    assert registration_for("second@example.org").status == "confirmed"
+    client.post(url, data={"decision": "approve", "ids": [str(registration_for("third@example.org").id)]})
+    assert registration_for("third@example.org").status == "waitlisted"
+
+
+def test_waitlist_decision_needs_a_full_event(client, login, tbilisi_coordinator, desks):
+    event = make_event(desks.tbilisi, capacity=5, approval_required=True)
+    register_and_confirm(client, event)
+    login(tbilisi_coordinator)
+    registration = registration_for("olena@example.org")
+    client.post(
+        f"/dashboard/events/{event.id}/registrations/decide",
+        data={"decision": "waitlist", "ids": [str(registration.id)]},
+    )
+    assert registration_for("olena@example.org").status == "pending_approval"

@@ -113,6 +113,15 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
         errors["language"] = "Choose a language from the list."
     if data.capacity is not None and data.capacity < 1:
         errors["capacity"] = "Capacity must be at least 1, or empty for no limit."
+    elif data.capacity is not None and event is not None and event.id is not None:
+        from app.registrations.services import confirmed_count
+
+        taken = confirmed_count(event)
+        if data.capacity < taken:
+            errors["capacity"] = (
+                f"{taken} participants already hold a seat. Cancel registrations first, "
+                f"or set the capacity to at least {taken}."
+            )
     if db.session.get(Desk, data.desk_id) is None:
         errors["desk_id"] = "Choose the desk that owns this event."
     if data.meeting_url:
@@ -260,6 +269,10 @@ def publish_event(event: Event) -> None:
         raise EventError({"status": "A cancelled event cannot be published again."})
     event.status = PUBLISHED
     db.session.flush()
+    from app.registrations import services as registrations
+
+    # Seats freed while the event was hidden go to the waitlist now.
+    registrations.fill_seats(registrations.lock_event(event.id))
 
 
 def unpublish_event(event: Event) -> None:

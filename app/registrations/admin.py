@@ -123,19 +123,20 @@ def export_csv(event_id: int):
     )
     for r in rows:
         writer.writerow(
-            [
-                _cell(r.name),
+            _cell(value)
+            for value in [
+                r.name,
                 r.email,
-                _cell(r.organisation),
+                r.organisation,
                 COUNTRY_NAMES.get(r.country, r.country),
-                _cell(r.position),
+                r.position,
                 r.expert_type,
                 r.timezone,
                 r.status,
                 r.desk.name,
                 r.verified_at.strftime("%Y-%m-%d %H:%M") if r.verified_at else "",
                 r.created_at.strftime("%Y-%m-%d %H:%M"),
-                _cell(r.message),
+                r.message,
                 *attendance_columns(event, r),
             ]
         )
@@ -146,8 +147,9 @@ def export_csv(event_id: int):
     )
 
 
-def _cell(value: str) -> str:
+def _cell(value) -> str:
     """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    if value and value[0] in "=+-@\t\r":
+    value = "" if value is None else str(value)
+    if value and value[0] in "=+-@\t\r|":
         return "'" + value
     return value

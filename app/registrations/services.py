@@ -107,7 +107,9 @@ def _transition(registration: Registration, to_status: str, *, actor: str, coord
 
 
 def _seat_or_waitlist(event: Event, registration: Registration, *, actor: str, coordinator=None, message=""):
-    """Give the registration a seat if one is free, else put it on the waitlist. Needs the event lock."""
+    """Give the registration a seat if one is free and nobody waits for it, else put it on the waitlist.
+    Needs the event lock."""
+    fill_seats(event)  # anyone already waiting comes first
     left = seats_left(event)
     if left is None or left > 0:
         _transition(registration, CONFIRMED, actor=actor, coordinator=coordinator, message=message)
@@ -172,7 +174,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     expire_unverified(now, event=event)
     existing = find_active(event, data.email)
     if existing is not None:
-        _send_already_registered(existing)
+        _send_already_registered(existing, now)
         return existing
 
     chosen = route_person(data.country, data.expert_type)
@@ -207,7 +209,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         existing = find_active(event, data.email)
         if existing is None:
             raise
-        _send_already_registered(existing)
+        _send_already_registered(existing, now)
         return existing
     hours = current_app.config["VERIFICATION_HOURS"]
     verify = tokens.issue(registration, TOKEN_VERIFY, expires_at=now + timedelta(hours=hours))
@@ -361,7 +363,8 @@ def decide(registration: Registration, decision: str, coordinator, message: str 
         _transition(registration, CONFIRMED, actor="coordinator", coordinator=coordinator, message=message)
         db.session.flush()
         _send_confirmed(registration, promoted=True, message=message)
-    elif decision == "waitlist" and status == PENDING_APPROVAL:
+    elif decision == "waitlist" and status == PENDING_APPROVAL and seats_left(event) == 0:
+        # Only a full event has a waitlist: with seats free, waitlisted people would be promoted at once.
         _transition(registration, WAITLISTED, actor="coordinator", coordinator=coordinator, message=message)
         db.session.flush()
         _send(registration, "waitlisted", message=message)
@@ -443,8 +446,14 @@ def _send(registration: Registration, template: str, **context) -> None:
     )
 
 
-def _send_already_registered(registration: Registration) -> None:
-    _send(registration, "already_registered")
+def _send_already_registered(registration: Registration, now: datetime) -> None:
+    """Tell the owner of the address; if they never confirmed it, with a fresh confirmation link."""
+    verify_url = None
+    if registration.status == PENDING_VERIFICATION:
+        hours = current_app.config["VERIFICATION_HOURS"]
+        token = tokens.issue(registration, TOKEN_VERIFY, expires_at=now + timedelta(hours=hours))
+        verify_url = external_url_for("registrations.confirm", token=token)
+    _send(registration, "already_registered", verify_url=verify_url)
 
 
 def _send_confirmed(registration: Registration, *, promoted: bool, message: str = "") -> None:
