@@ -446,3 +446,17 @@ def test_waitlist_decision_needs_a_full_event(client, login, tbilisi_coordinator
         data={"decision": "waitlist", "ids": [str(registration.id)]},
     )
     assert registration_for("olena@example.org").status == "pending_approval"
+
+
+def test_coordinators_see_a_failed_email(client, login, tbilisi_coordinator, desks):
+    event = make_event(desks.tbilisi, approval_required=True)
+    register_and_confirm(client, event)
+    registration = registration_for("olena@example.org")
+    message = messages_to("olena@example.org", "registration_awaiting_approval")[0]
+    message.status, message.last_error = "failed", "550 5.1.1 mailbox unavailable"
+    db.session.commit()
+    login(tbilisi_coordinator)
+    listing = client.get(f"/dashboard/events/{event.id}/registrations").get_data(as_text=True)
+    assert "Email failed" in listing
+    detail = client.get(f"/dashboard/registrations/{registration.id}").get_data(as_text=True)
+    assert "550 5.1.1 mailbox unavailable" in detail and "could not be delivered" in detail

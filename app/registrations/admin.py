@@ -40,6 +40,7 @@ def event_registrations(event_id: int):
         registrations=rows,
         filters=filters,
         counts=services.status_counts(event, desk_ids),
+        failed_email=services.with_failed_email(rows),
         confirmed_total=services.confirmed_count(event),
         form=form,
         status_choices=STATUS_FILTER_CHOICES,
@@ -90,6 +91,7 @@ def registration_detail(registration_id: int):
         event=registration.event,
         form=DecisionForm(formdata=None),
         decisions=services.DECISIONS,
+        emails=services.emails_for(registration),
     )
 
 

@@ -9,6 +9,7 @@ atomic: confirmed registrations never exceed capacity, whatever the concurrency.
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,6 +18,8 @@ from app.desks.services import route_person
 from app.events.models import Event
 from app.events.services import registration_state
 from app.extensions import db
+from app.mail.models import FAILED, OutboxMessage
+from app.mail.services import address as mail_address
 from app.mail.services import queue_email
 from app.registrations import tokens
 from app.registrations.models import (
@@ -531,3 +534,36 @@ def registrations_for_decision(event: Event, ids: list[int], desk_ids: set[int] 
     if desk_ids is not None:
         query = query.where(Registration.desk_id.in_(desk_ids or {-1}))
     return list(db.session.scalars(query.order_by(Registration.verified_at, Registration.id)))
+
+
+# --- Email delivery, as coordinators see it ---------------------------------------------------------
+
+
+def _bare_address(email: str) -> str:
+    return mail_address(email).lower()
+
+
+def emails_for(registration: Registration) -> list[OutboxMessage]:
+    """Every email the service queued for this participant's address, newest first (with its status)."""
+    bare = _bare_address(registration.email)
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(
+                sa.or_(
+                    sa.func.lower(OutboxMessage.recipient) == bare,
+                    sa.func.lower(OutboxMessage.recipient).endswith(f"<{bare}>", autoescape=True),
+                )
+            )
+            .order_by(OutboxMessage.id.desc())
+        )
+    )
+
+
+def with_failed_email(registrations: list[Registration]) -> set[int]:
+    """The ids of those registrations whose address had an email fail permanently."""
+    failed = {
+        parseaddr(recipient)[1].lower()
+        for recipient in db.session.scalars(sa.select(OutboxMessage.recipient).where(OutboxMessage.status == FAILED))
+    }
+    return {r.id for r in registrations if _bare_address(r.email) in failed} if failed else set()
