@@ -217,6 +217,10 @@ def test_participant_changes_zone_downloads_and_deletes_data(client, desks):
     assert registration.status == "cancelled" and registration.name == "Deleted participant"
     assert "olena" not in registration.email
     assert client.get(f"/r/{manage}").status_code == 404
+    # Emails already sent lose the address and the content; the cancellation has no dead link.
+    assert not messages_to("olena@example.org", "registration_confirm_email")
+    cancelled = messages_to("olena@example.org", "registration_cancelled")[0]
+    assert "/r/" not in cancelled.text_body
 
 
 def test_bot_filling_the_honeypot_stores_and_sends_nothing(client, desks):
@@ -460,3 +464,19 @@ def test_coordinators_see_a_failed_email(client, login, tbilisi_coordinator, des
     assert "Email failed" in listing
     detail = client.get(f"/dashboard/registrations/{registration.id}").get_data(as_text=True)
     assert "550 5.1.1 mailbox unavailable" in detail and "could not be delivered" in detail
+
+
+def test_purge_removes_personal_data_of_old_events(app, runner, client, desks):
+    from tests.contact_support import make_request
+
+    event = make_event(desks.tbilisi)
+    register_and_confirm(client, event)
+    make_request()
+    app.config["RETENTION_DAYS"] = -36500  # everything counts as old
+    result = runner.invoke(args=["registrations", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "Anonymised 1 registration of past events and 1 old contact request." in result.output
+    assert registration_for("olena@example.org") is None
+    from app.desks.models import ContactRequest
+
+    assert db.session.scalars(sa.select(ContactRequest)).one().email == ""

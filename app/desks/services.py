@@ -6,6 +6,7 @@ emails are written in one transaction.
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 import email_validator
 import sqlalchemy as sa
@@ -504,3 +505,19 @@ def save_desk(
 def get_desk(desk_id: int) -> Desk | None:
     """The desk with this id, or None."""
     return db.session.get(Desk, desk_id)
+
+
+def remove_old_personal_data(cutoff: datetime) -> int:
+    """Anonymise contact requests last changed before ``cutoff``; the caller commits."""
+    old = db.session.scalars(
+        sa.select(ContactRequest).where(ContactRequest.updated_at < cutoff, ContactRequest.email != "")
+    ).all()
+    for contact in old:
+        contact.name = "Deleted requester"
+        contact.email = ""
+        contact.organisation = ""
+        contact.message = "(removed after the retention period)"
+        for entry in contact.history:
+            entry.note = ""
+    db.session.flush()
+    return len(old)

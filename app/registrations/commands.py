@@ -17,10 +17,21 @@ def expire():
 
 @registrations_cli.command("purge")
 def purge():
-    """Delete personal data of events that ended more than RETENTION_DAYS ago."""
+    """Delete personal data of events that ended, and contact requests closed, over RETENTION_DAYS ago."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from app.desks import services as desks
+    from app.types import utcnow
+
     count = services.remove_old_personal_data()
+    contacts = desks.remove_old_personal_data(utcnow() - timedelta(days=current_app.config["RETENTION_DAYS"]))
     db.session.commit()
-    click.echo(f"Anonymised {count} registration{'s' if count != 1 else ''} of past events.")
+    click.echo(
+        f"Anonymised {count} registration{'s' if count != 1 else ''} of past events "
+        f"and {contacts} old contact request{'s' if contacts != 1 else ''}."
+    )
 
 
 def expire_job() -> None:

@@ -18,7 +18,8 @@ from app.desks.services import route_person
 from app.events.models import Event
 from app.events.services import registration_state
 from app.extensions import db
-from app.mail.models import FAILED, OutboxMessage
+from app.mail.models import CANCELLED as MAIL_CANCELLED
+from app.mail.models import FAILED, QUEUED, SENT, OutboxMessage
 from app.mail.services import address as mail_address
 from app.mail.services import queue_email
 from app.registrations import tokens
@@ -290,16 +291,24 @@ def personal_data(registration: Registration) -> dict:
 
 
 def anonymise(registration: Registration, *, reason: str = "participant") -> None:
-    """Remove personal data but keep the registration for the counts; an active one is cancelled first."""
+    """Remove personal data but keep the registration for the counts; an active one is cancelled first.
+
+    Earlier emails to the address lose their recipient and content too (queued ones are not sent); the
+    cancellation queued here still goes out, without a link to the personal page that is about to disappear.
+    """
+    earlier = emails_for(registration)
+    registration.anonymised_at = utcnow()
+    db.session.flush()
     if registration.status in ACTIVE_STATUSES:
         _cancel(registration, actor=reason)
+        registration = _fresh(registration)
+    _scrub_emails(registration, earlier)
     registration.name = "Deleted participant"
     registration.email = f"deleted-{registration.id}@invalid"
     registration.email_normalized = registration.email
     registration.organisation = ""
     registration.position = ""
     registration.message = ""
-    registration.anonymised_at = utcnow()
     for transition in registration.transitions:
         transition.message = ""
     for purpose in (TOKEN_VERIFY, TOKEN_MANAGE, TOKEN_JOIN):
@@ -434,7 +443,20 @@ def _manage_url(registration: Registration) -> str:
     return external_url_for("registrations.participant", token=tokens.issue(registration, TOKEN_MANAGE))
 
 
+def _scrub_emails(registration: Registration, messages: list[OutboxMessage]) -> None:
+    for message in messages:
+        if message.status == QUEUED:
+            message.status = MAIL_CANCELLED
+        if message.status in (SENT, FAILED, MAIL_CANCELLED):
+            message.recipient = f"deleted-{registration.id}@invalid"
+            message.subject = "(removed with the participant's data)"
+            message.text_body = message.html_body = ""
+            message.calendar_ics = None
+            message.attachments = []
+
+
 def _send(registration: Registration, template: str, **context) -> None:
+    manage_url = None if registration.anonymised_at else _manage_url(registration)
     queue_email(
         kind=f"registration_{template}",
         to=registration.email,
@@ -443,7 +465,7 @@ def _send(registration: Registration, template: str, **context) -> None:
         context={
             "registration": registration,
             "event": registration.event,
-            "manage_url": _manage_url(registration),
+            "manage_url": manage_url,
             **context,
         },
     )
