@@ -57,6 +57,13 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(config)
     if overrides:
         app.config.update(overrides)
+    # The development defaults under a production server are a deployment mistake worth shouting about.
+    if app.config.get("DEV_MAILBOX") and "gunicorn" in os.environ.get("SERVER_SOFTWARE", ""):
+        logging.getLogger(__name__).warning(
+            "Running with the development configuration (APP_ENV=%s): not for a public server; "
+            "set APP_ENV=production and a SECRET_KEY there.",
+            app.config["ENV_NAME"],
+        )
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)

@@ -153,3 +153,22 @@ def test_security_headers(client):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"]
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_one_account_is_limited_across_addresses(client, tbilisi_coordinator):
+    codes = [
+        client.post(
+            "/login",
+            data={"email": tbilisi_coordinator.email, "password": "nope"},
+            environ_base={"REMOTE_ADDR": f"192.0.2.{i}"},
+        ).status_code
+        for i in range(21)
+    ]
+    assert codes[:20] == [200] * 20 and codes[20] == 429
+
+
+@pytest.mark.app_config(DEV_MAILBOX=True)
+def test_dev_mailbox_answers_only_this_machine(client):
+    assert client.get("/dev/mailbox/").status_code == 200
+    assert client.get("/dev/mailbox/", environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 404

@@ -1,6 +1,7 @@
 """Coordinator accounts."""
 
 import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import ROLE_ADMIN, ROLE_COORDINATOR, Coordinator
 from app.desks.models import Desk
@@ -12,6 +13,7 @@ class AccountError(ValueError):
 
 
 MIN_PASSWORD_LENGTH = 10
+_DUMMY_HASH = generate_password_hash("not a real password")
 
 
 def find_coordinator(email: str) -> Coordinator | None:
@@ -21,7 +23,11 @@ def find_coordinator(email: str) -> Coordinator | None:
 def authenticate(email: str, password: str) -> Coordinator | None:
     """The active coordinator with this email and password, or None."""
     coordinator = find_coordinator(email)
-    if coordinator is None or not coordinator.active or not coordinator.check_password(password):
+    if coordinator is None:
+        # Spend the same time as a real check, so that response times do not reveal which accounts exist.
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not coordinator.active or not coordinator.check_password(password):
         return None
     return coordinator
 

@@ -15,12 +15,20 @@ bp = Blueprint("accounts", __name__)
 
 
 def _login_key() -> str:
-    return f"login:{request.remote_addr}:{(request.form.get('email') or '').strip().lower()}"
+    return f"login:{request.remote_addr}:{_account_key()}"
+
+
+def _account_key() -> str:
+    return f"login-account:{(request.form.get('email') or '').strip().lower()}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     "5 per 15 minutes", key_func=_login_key, methods=["POST"], deduct_when=lambda response: response.status_code != 302
+)
+# Guessing one account's password from many addresses is limited too.
+@limiter.limit(
+    "20 per hour", key_func=_account_key, methods=["POST"], deduct_when=lambda response: response.status_code != 302
 )
 def login():
     if current_user.is_authenticated:

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from app.mail import sink
@@ -30,6 +30,13 @@ class Part:
     content_type: str
     filename: str
     size: int
+
+
+@bp.before_request
+def only_from_this_machine():
+    """The mailbox shows every link the app sent: reachable from this machine only, even in development."""
+    if request.remote_addr not in ("127.0.0.1", "::1"):
+        abort(404)
 
 
 @bp.after_request
