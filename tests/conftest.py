@@ -191,3 +191,49 @@ def smtp_server(app):
     handler.controller = controller
     yield handler
     controller.stop()
+
+
+# --- The app served on a real port, and the system Chromium -------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_TESTS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"browser tests need Chromium at {CHROMIUM}"),
+]
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a free port in a thread; yields its base URL (also set as BASE_URL for emails)."""
+    from werkzeug.serving import make_server
+
+    port = _free_port()
+    app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    db.session.commit()  # no transaction of the test may hold SQLite's write lock while the server runs
+    yield app.config["BASE_URL"]
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    """Headless system Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()

@@ -1,57 +1,13 @@
 """The whole journey in the system Chromium: register, confirm from the delivered email, approve, confirmed."""
 
-import os
 import re
-import socket
-import threading
-
-import pytest
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.mail.worker import drain
+from tests.conftest import BROWSER_TESTS
 from tests.factories import make_event
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"browser tests need Chromium at {CHROMIUM}"),
-]
-
-
-@pytest.fixture
-def live_server(app):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    db.session.commit()  # no transaction of the test may hold SQLite's write lock while the server runs
-    yield app.config["BASE_URL"]
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TESTS
 
 
 def deliver_mail(app):

@@ -1,13 +1,9 @@
 """The access-link page in the system Chromium: its countdown script runs under the CSP and opens the meeting."""
 
-import os
-import socket
-import threading
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from app.calendar import invites
 from app.calendar.models import Attendance
@@ -15,36 +11,14 @@ from app.extensions import db
 from app.types import utcnow
 from tests import factories
 from tests.calendar_support import make_registration
+from tests.conftest import BROWSER_TESTS
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"browser tests need Chromium at {CHROMIUM}"),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
-def live_server(app):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app.config["BASE_URL"]
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield browser.new_context(timezone_id="Asia/Tbilisi").new_page()
-        browser.close()
+def page(browser):
+    return browser.new_context(timezone_id="Asia/Tbilisi").new_page()
 
 
 def test_the_countdown_page_opens_the_meeting_when_the_window_opens(app, live_server, page, desks):

@@ -1,6 +1,5 @@
 """Absolute addresses for emails and calendar files, built where no request may be active."""
 
-from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from flask import current_app
@@ -8,34 +7,29 @@ from flask import current_app
 from app.events.models import Event
 from app.registrations import tokens
 from app.registrations.models import TOKEN_JOIN, TOKEN_MANAGE, Registration
-from app.web import external_url
-
-
-def app_path(endpoint: str, **values: Any) -> str:
-    """The path of an endpoint, also outside a request (the mail worker, CLI commands)."""
-    return current_app.url_map.bind("localhost").build(endpoint, values)
+from app.web import external_url_for
 
 
 def event_page_url(event: Event) -> str:
     """The public page of an event."""
-    return external_url(app_path("events.detail", slug=event.slug))
+    return external_url_for("events.detail", slug=event.slug)
 
 
 def access_link(registration: Registration) -> str:
     """A new personal access link; only its hash is stored, so every email carries its own."""
-    return external_url(app_path("calendar.join", token=tokens.issue(registration, TOKEN_JOIN)))
+    return external_url_for("calendar.join", token=tokens.issue(registration, TOKEN_JOIN))
 
 
 def manage_link(registration: Registration) -> str | None:
     """A new link to the participant's own page (change their zone, cancel), where that page exists."""
     if "registrations.participant" not in current_app.view_functions:
         return None
-    return external_url(app_path("registrations.participant", token=tokens.issue(registration, TOKEN_MANAGE)))
+    return external_url_for("registrations.participant", token=tokens.issue(registration, TOKEN_MANAGE))
 
 
 def feed_url() -> str:
     """The feed's https address, for clients that want it typed in."""
-    return external_url(app_path("calendar.feed"))
+    return external_url_for("calendar.feed")
 
 
 def webcal_url() -> str:

@@ -11,7 +11,6 @@ from datetime import datetime
 import email_validator
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
 
 from app.accounts.access import can_see_desk, desk_filter
 from app.accounts.models import ROLE_ADMIN, Coordinator
@@ -31,7 +30,7 @@ from app.events.models import PUBLISHED, Event, EventSession
 from app.extensions import db
 from app.mail.services import queue_email
 from app.types import utcnow
-from app.web import external_url, parse_id
+from app.web import external_url_for, parse_id
 
 NAME_MAX = 200
 ORGANISATION_MAX = 200
@@ -361,11 +360,6 @@ def _ascii_email(value: str) -> str:
     return email_validator.validate_email(value, check_deliverability=False, allow_smtputf8=False).ascii_email
 
 
-def _path(endpoint: str, **values) -> str:
-    # Built from the URL map rather than url_for: the demo seed queues these emails outside any request.
-    return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
 def _active_coordinators(desk: Desk) -> list[Coordinator]:
     return [c for c in desk.coordinators if c.active]
 
@@ -378,7 +372,7 @@ def _notify_desk(contact: ContactRequest, desk: Desk, *, template: str, key: str
     recipients = _active_coordinators(desk) or list(
         db.session.scalars(sa.select(Coordinator).where(Coordinator.role == ROLE_ADMIN, Coordinator.active.is_(True)))
     )
-    link = external_url(_path("desks.request_detail", request_id=contact.id))
+    link = external_url_for("desks.request_detail", request_id=contact.id)
     reply_to = _ascii_email(contact.email)
     for coordinator in recipients:
         queue_email(

@@ -158,34 +158,32 @@ def edit(event_id: int):
     return render_template("events/admin/form.html", form=form, event=event, preview=None, confirmed=confirmed)
 
 
-@bp.post("/<int:event_id>/publish")
-@login_required
-def publish(event_id: int):
+def _change_status(event_id: int, change, done: str):
+    """Publish or unpublish: a POST button with only its CSRF token."""
     event = _managed_event_or_404(event_id)
     if ActionForm().validate_on_submit():
         try:
-            services.publish_event(event)
+            change(event)
         except services.EventError as error:
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash("The event is published.", "success")
+            flash(done, "success")
     return redirect(url_for("events_admin.detail", event_id=event.id))
+
+
+@bp.post("/<int:event_id>/publish")
+@login_required
+def publish(event_id: int):
+    return _change_status(event_id, services.publish_event, "The event is published.")
 
 
 @bp.post("/<int:event_id>/unpublish")
 @login_required
 def unpublish(event_id: int):
-    event = _managed_event_or_404(event_id)
-    if ActionForm().validate_on_submit():
-        try:
-            services.unpublish_event(event)
-        except services.EventError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash("The event is back to draft and hidden from the public pages.", "success")
-    return redirect(url_for("events_admin.detail", event_id=event.id))
+    return _change_status(
+        event_id, services.unpublish_event, "The event is back to draft and hidden from the public pages."
+    )
 
 
 @bp.post("/<int:event_id>/cancel")
