@@ -134,7 +134,6 @@ def template_context() -> dict:
         "zone_names": timezones.ZONE_NAMES,
         "session_times": timezones.session_times,
         "zone_city": timezones.city,
-        "url_endpoints": current_app.view_functions,
     }
 
 
