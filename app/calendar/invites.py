@@ -13,7 +13,6 @@ import logging
 from datetime import datetime
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from app.calendar import emails, ics
 from app.calendar.ics import Occurrence
@@ -29,7 +28,6 @@ from app.types import utcnow
 log = logging.getLogger(__name__)
 
 # Where deleted sessions wait for send_updates (see _remember_deleted_session).
-_REMOVED_SESSIONS = "calendar.removed_sessions"
 
 
 def access_link(registration: Registration) -> str:
@@ -236,39 +234,17 @@ def send_access_details(event: Event, message: str, now: datetime | None = None)
 
 def _updates_plan(event: Event, change: EventChange, now: datetime) -> list[tuple[SessionChange, object, str]]:
     """(change, session or deleted Occurrence, REQUEST or CANCEL) for each session calendars must follow."""
+    current = {s.id: s for s in event.sessions}
     plan: list[tuple[SessionChange, object, str]] = []
-    used: set[int] = set()
     for item in change.sessions:
         if item.kind == "removed":
-            continue
-        session = next(
-            (
-                s
-                for s in event.sessions
-                if s.id not in used
-                and (s.starts_at, s.ends_at) == (item.new_start, item.new_end)
-                and s.title == item.title.strip()
-            ),
-            None,
-        )
-        if session is None:
-            log.warning("event %s: no session matches the change %r", event.id, item)
-            continue
-        used.add(session.id)
-        if session.ends_at > now:
-            plan.append((item, session, ics.REQUEST))
-    removed_changes = [item for item in change.sessions if item.kind == "removed"]
-    for occurrence in _take_removed_sessions(event):
-        item = next(
-            (c for c in removed_changes if (c.old_start, c.old_end) == (occurrence.starts_at, occurrence.ends_at)),
-            SessionChange("removed", occurrence.title, occurrence.starts_at, occurrence.ends_at),
-        )
-        if item in removed_changes:
-            removed_changes.remove(item)
-        if occurrence.ends_at > now:
-            plan.append((item, occurrence, ics.CANCEL))
-    for item in removed_changes:
-        log.warning("event %s: the removed session %r was not seen deleted; its entries stay", event.id, item)
+            target, method = Occurrence(item.session_id, item.title, item.old_start, item.old_end), ics.CANCEL
+        else:
+            target, method = current.get(item.session_id), ics.REQUEST
+        if target is None or target.id is None:
+            log.warning("event %s: no session for the change %r", event.id, item)
+        elif target.ends_at > now:
+            plan.append((item, target, method))
     return plan
 
 
@@ -276,33 +252,3 @@ def _title(event: Event, target) -> str:
     if isinstance(target, Occurrence):
         return f"{event.title}: {target.title}" if target.title else event.title
     return ics.summary(event, target)
-
-
-def _take_removed_sessions(event: Event) -> list[Occurrence]:
-    removed = db.session.info.get(_REMOVED_SESSIONS, {})
-    return removed.pop(event.id, [])
-
-
-# A removed session's row is deleted when the edit is flushed, before send_updates runs, and SessionChange
-# carries no id; but the UID of every participant's entry for it is built from that id. So the id (and
-# times) of each deleted session are kept on the database session until send_updates takes them, and
-# dropped when the transaction ends.
-@sa.event.listens_for(EventSession, "after_delete")
-def _remember_deleted_session(_mapper, _connection, target: EventSession) -> None:
-    session = so.object_session(target)
-    if session is None:
-        return
-    removed = session.info.setdefault(_REMOVED_SESSIONS, {})
-    removed.setdefault(target.event_id, []).append(Occurrence.of(target))
-
-
-@sa.event.listens_for(so.Session, "after_commit")
-def _forget_deleted_sessions(session: so.Session) -> None:
-    session.info.pop(_REMOVED_SESSIONS, None)
-
-
-@sa.event.listens_for(so.Session, "after_soft_rollback")
-def _forget_deleted_sessions_on_rollback(session: so.Session, previous_transaction) -> None:
-    # A savepoint rolled back (a duplicate email skipped) leaves the outer transaction and its deletions.
-    if previous_transaction.parent is None:
-        session.info.pop(_REMOVED_SESSIONS, None)

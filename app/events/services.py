@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -56,7 +56,10 @@ class EventData:
 
 @dataclass(frozen=True)
 class SessionChange:
-    """What happened to one session: added, removed or moved (times in UTC)."""
+    """What happened to one session: added, removed or moved (times in UTC).
+
+    ``session_id`` names the session even once it is deleted: calendar UIDs are built from it.
+    """
 
     kind: str  # added, removed, moved, renamed
     title: str
@@ -64,6 +67,7 @@ class SessionChange:
     old_end: datetime | None = None
     new_start: datetime | None = None
     new_end: datetime | None = None
+    session_id: int | None = None
 
 
 @dataclass
@@ -71,6 +75,15 @@ class EventChange:
     sessions: list[SessionChange] = field(default_factory=list)
     meeting_url_changed: bool = False
     other_fields: list[str] = field(default_factory=list)
+    # Sessions added by the edit get their ids at the flush; see with_new_session_ids().
+    _added: list[tuple[int, EventSession]] = field(default_factory=list, repr=False, compare=False)
+
+    def with_new_session_ids(self) -> "EventChange":
+        """Fill in the ids of added sessions, once they are flushed."""
+        for index, session in self._added:
+            self.sessions[index] = replace(self.sessions[index], session_id=session.id)
+        self._added.clear()
+        return self
 
     @property
     def calendar_changed(self) -> bool:
@@ -199,18 +212,21 @@ def _apply(event: Event, data: EventData, times, window) -> EventChange:
         if session is None:
             session = EventSession(title=s.title.strip(), starts_at=start, ends_at=end)
             if event.id:
+                change._added.append((len(change.sessions), session))
                 change.sessions.append(SessionChange("added", session.title, new_start=start, new_end=end))
         else:
             if (session.starts_at, session.ends_at) != (start, end):
                 change.sessions.append(
-                    SessionChange("moved", s.title.strip(), session.starts_at, session.ends_at, start, end)
+                    SessionChange("moved", s.title.strip(), session.starts_at, session.ends_at, start, end, session.id)
                 )
             elif session.title != s.title.strip():
-                change.sessions.append(SessionChange("renamed", s.title.strip(), start, end, start, end))
+                change.sessions.append(SessionChange("renamed", s.title.strip(), start, end, start, end, session.id))
             session.title, session.starts_at, session.ends_at = s.title.strip(), start, end
         kept.append(session)
     for removed in existing.values():
-        change.sessions.append(SessionChange("removed", removed.title, removed.starts_at, removed.ends_at))
+        change.sessions.append(
+            SessionChange("removed", removed.title, removed.starts_at, removed.ends_at, session_id=removed.id)
+        )
     event.sessions = kept
     return change
 
@@ -252,6 +268,7 @@ def update_event(event: Event, data: EventData) -> EventChange:
     if change.calendar_changed and event.status == PUBLISHED:
         event.sequence += 1
     db.session.flush()
+    change.with_new_session_ids()
     if change.calendar_changed and event.status == PUBLISHED:
         from app.calendar import invites
 
