@@ -7,6 +7,7 @@ from app.events import services as event_services
 from app.extensions import db
 from app.mail import worker
 from app.registrations import services as registration_services
+from app.registrations import services as registrations
 from app.registrations import tokens
 from app.registrations.models import CANCELLED, PENDING_APPROVAL, TOKEN_JOIN, RegistrationTransition
 from app.timezones import utc_to_local
@@ -232,7 +233,7 @@ def test_updates_go_to_confirmed_participants_only(app, desks):
     event_services.update_event(event, edited(event, sessions=sessions))
     db.session.commit()
     assert [m.recipient for m in outbox()] == [f"{confirmed.name} <yes@example.org>"]
-    assert invites.confirmed_count(event) == 1
+    assert registrations.confirmed_count(event) == 1
 
 
 def test_a_cancelled_registration_withdraws_every_upcoming_entry(app, desks):

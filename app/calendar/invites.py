@@ -93,15 +93,6 @@ def confirmed_registrations(event: Event) -> list[Registration]:
     )
 
 
-def confirmed_count(event: Event) -> int:
-    """How many participants an edit of times, sessions or the meeting link will notify."""
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.event_id == event.id, Registration.status == CONFIRMED)
-    )
-
-
 def send_updates(event: Event, change: EventChange, now: datetime | None = None) -> int:
     """Tell every confirmed participant about changed sessions: a REQUEST with the same UID and the
     event's new SEQUENCE for a moved, renamed or added session, a CANCEL for a removed one.

@@ -200,7 +200,7 @@ def submit_contact_request(data: ContactData) -> ContactRequest:
     coordinators = _active_coordinators(desk)
     queue_email(
         kind="contact_acknowledgement",
-        to=_ascii_email(contact.email),
+        to=contact.email,
         to_name=contact.name,
         template="contact_acknowledgement",
         context={
@@ -355,11 +355,6 @@ def _valid_email(value: str | None) -> str:
     return result.normalized
 
 
-def _ascii_email(value: str) -> str:
-    """The address in the form SMTP headers take: an internationalised domain becomes its xn-- name."""
-    return email_validator.validate_email(value, check_deliverability=False, allow_smtputf8=False).ascii_email
-
-
 def _active_coordinators(desk: Desk) -> list[Coordinator]:
     return [c for c in desk.coordinators if c.active]
 
@@ -373,7 +368,7 @@ def _notify_desk(contact: ContactRequest, desk: Desk, *, template: str, key: str
         db.session.scalars(sa.select(Coordinator).where(Coordinator.role == ROLE_ADMIN, Coordinator.active.is_(True)))
     )
     link = external_url_for("desks.request_detail", request_id=contact.id)
-    reply_to = _ascii_email(contact.email)
+    reply_to = contact.email
     for coordinator in recipients:
         queue_email(
             kind=template,
