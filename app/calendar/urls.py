@@ -20,10 +20,8 @@ def access_link(registration: Registration) -> str:
     return external_url_for("calendar.join", token=tokens.issue(registration, TOKEN_JOIN))
 
 
-def manage_link(registration: Registration) -> str | None:
-    """A new link to the participant's own page (change their zone, cancel), where that page exists."""
-    if "registrations.participant" not in current_app.view_functions:
-        return None
+def manage_link(registration: Registration) -> str:
+    """A new link to the participant's own page (change their zone, cancel)."""
     return external_url_for("registrations.participant", token=tokens.issue(registration, TOKEN_MANAGE))
 
 

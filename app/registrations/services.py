@@ -14,6 +14,7 @@ from email.utils import parseaddr
 import sqlalchemy as sa
 from flask import current_app
 
+from app.calendar.urls import manage_link
 from app.desks.services import route_person
 from app.events.models import Event
 from app.events.services import registration_state
@@ -246,6 +247,17 @@ def verify(raw_token: str, now: datetime | None = None) -> Registration:
     return registration
 
 
+def awaiting_confirmation(raw_token: str) -> Registration | None:
+    """The registration a confirmation link belongs to, or None (unknown, tampered or expired)."""
+    token = tokens.lookup(raw_token, TOKEN_VERIFY)
+    return token.registration if token is not None else None
+
+
+def new_manage_token(registration: Registration) -> str:
+    """A fresh token for the participant's personal page (only its hash is stored)."""
+    return tokens.issue(registration, TOKEN_MANAGE)
+
+
 def participant_by_token(raw_token: str) -> Registration | None:
     token = tokens.lookup(raw_token, TOKEN_MANAGE)
     if token is None or token.registration.anonymised_at is not None:
@@ -439,9 +451,6 @@ def _end(event: Event, registration: Registration, to_status: str, *, actor: str
 # --- Emails -------------------------------------------------------------------------------------------
 
 
-def _manage_url(registration: Registration) -> str:
-    return external_url_for("registrations.participant", token=tokens.issue(registration, TOKEN_MANAGE))
-
 
 def _scrub_emails(registration: Registration, messages: list[OutboxMessage]) -> None:
     for message in messages:
@@ -456,7 +465,7 @@ def _scrub_emails(registration: Registration, messages: list[OutboxMessage]) -> 
 
 
 def _send(registration: Registration, template: str, **context) -> None:
-    manage_url = None if registration.anonymised_at else _manage_url(registration)
+    manage_url = None if registration.anonymised_at else manage_link(registration)
     queue_email(
         kind=f"registration_{template}",
         to=registration.email,
@@ -498,7 +507,7 @@ def _send_confirmed(registration: Registration, *, promoted: bool, message: str 
         context={
             "registration": registration,
             "event": event,
-            "manage_url": _manage_url(registration),
+            "manage_url": manage_link(registration),
             "access_url": access_url,
             "promoted": promoted,
             "message": message,

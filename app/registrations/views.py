@@ -68,12 +68,9 @@ def check_email(slug: str):
 @bp.route("/r/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
     """Email confirmation: the link opens a page whose button confirms (mail scanners only GET)."""
-    from app.registrations import tokens
-    from app.registrations.models import TOKEN_VERIFY
-
-    found = tokens.lookup(token, TOKEN_VERIFY)
+    registration = services.awaiting_confirmation(token)
     form = ConfirmForm()
-    if found is None:
+    if registration is None:
         return render_template("registrations/link_invalid.html"), 404
     if form.validate_on_submit():
         try:
@@ -81,10 +78,10 @@ def confirm(token: str):
         except services.RegistrationError as error:
             db.session.rollback()
             return render_template("registrations/link_invalid.html", reason=str(error)), 410
-        manage = services.tokens.issue(registration, services.TOKEN_MANAGE)
+        manage = services.new_manage_token(registration)
         db.session.commit()
         return redirect(url_for("registrations.participant", token=manage))
-    return render_template("registrations/confirm.html", form=form, registration=found.registration)
+    return render_template("registrations/confirm.html", form=form, registration=registration)
 
 
 def _participant_or_404(token: str):
