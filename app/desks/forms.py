@@ -5,7 +5,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     RadioField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,17 +17,12 @@ from app.countries import COUNTRY_CHOICES
 from app.desks import services
 from app.desks.models import CONTACT_STATUSES, EXPERT_TYPES
 from app.events.models import Event
-from app.forms import NoControlCharacters, StrippedStringField, ValidCountry
+from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, choices
 
 NO_EVENT = ""
 
 
-def options(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
-
-
-COUNTRY_OPTIONS = options(COUNTRY_CHOICES)
+COUNTRY_OPTIONS = choices(COUNTRY_CHOICES)
 
 
 class ContactForm(FlaskForm):
@@ -54,14 +48,14 @@ class ContactForm(FlaskForm):
     )
     country = SelectField(
         "Country you work in",
-        choices=options([("", "Choose your country")]) + COUNTRY_OPTIONS,
+        choices=choices([("", "Choose your country")]) + COUNTRY_OPTIONS,
         validators=[DataRequired("Choose a country from the list."), ValidCountry()],
         description="Type the first letters to jump to your country.",
         validate_choice=False,
     )
     expert_type = RadioField(
         "Which describes you?",
-        choices=options(EXPERT_TYPES.items()),
+        choices=choices(EXPERT_TYPES.items()),
         validators=[InputRequired("Tell us whether you are an international or a German expert.")],
         validate_choice=False,
     )
@@ -96,7 +90,7 @@ class ContactForm(FlaskForm):
         super().__init__(*args, **kwargs)
         # A form sent from a past event's page names that event: it stays a valid choice.
         self.events = services.contact_events(include=event or services.published_event_by_id(self.event.data))
-        self.event.choices = options([(NO_EVENT, "No particular event")] + [(e.id, e.title) for e in self.events])
+        self.event.choices = choices([(NO_EVENT, "No particular event")] + [(e.id, e.title) for e in self.events])
 
     def validate_expert_type(self, field):
         if field.data not in EXPERT_TYPES:
@@ -136,16 +130,16 @@ class InboxFilterForm(FlaskForm):
 
     status = SelectField(
         "Status",
-        choices=options([("", "Any status")] + [(s, s.capitalize()) for s in CONTACT_STATUSES]),
+        choices=choices([("", "Any status")] + [(s, s.capitalize()) for s in CONTACT_STATUSES]),
         validators=[Optional()],
     )
     event = SelectField("Event", validators=[Optional()])
-    country = SelectField("Country", choices=options([("", "Any country")]) + COUNTRY_OPTIONS, validators=[Optional()])
+    country = SelectField("Country", choices=choices([("", "Any country")]) + COUNTRY_OPTIONS, validators=[Optional()])
     submit = SubmitField("Filter")
 
     def __init__(self, events: list[Event], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.event.choices = options([("", "Any event")] + [(e.id, e.title) for e in events])
+        self.event.choices = choices([("", "Any event")] + [(e.id, e.title) for e in events])
 
     def filters(self) -> services.InboxFilters:
         self.validate()
@@ -205,7 +199,7 @@ class ReassignForm(FlaskForm):
     def __init__(self, desks, *args, **kwargs):
         kwargs.setdefault("prefix", "reassign")
         super().__init__(*args, **kwargs)
-        self.desk.choices = options((d.id, f"{d.name} ({d.city})" if d.city else d.name) for d in desks)
+        self.desk.choices = choices((d.id, f"{d.name} ({d.city})" if d.city else d.name) for d in desks)
 
 
 class DeskForm(FlaskForm):

@@ -451,7 +451,6 @@ def _end(event: Event, registration: Registration, to_status: str, *, actor: str
 # --- Emails -------------------------------------------------------------------------------------------
 
 
-
 def _scrub_emails(registration: Registration, messages: list[OutboxMessage]) -> None:
     for message in messages:
         if message.status == QUEUED:
