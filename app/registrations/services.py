@@ -496,7 +496,7 @@ def _send_confirmed(registration: Registration, *, promoted: bool, message: str 
 
     event = registration.event
     access_url = invites.access_link(registration)
-    upcoming = [s for s in event.sessions if s.ends_at > utcnow()]
+    upcoming = invites.upcoming_sessions(event)
     first = upcoming[0] if upcoming else None
     queue_email(
         kind="registration_confirmed",
