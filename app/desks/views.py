@@ -89,10 +89,14 @@ def _coordinator():
 
 
 def _visible_request(request_id: int):
-    try:
-        return services.get_request(_coordinator(), request_id)
-    except services.RequestNotFound:
-        abort(404)
+    return services.get_request(_coordinator(), request_id)
+
+
+@bp.errorhandler(services.RequestNotFound)
+def request_not_found(_error):
+    """Another desk's request, or none at all: the same 404, and nothing of the change is kept."""
+    db.session.rollback()
+    return render_template("errors/error.html", code=404, error=None), 404
 
 
 @bp.get("/dashboard/inbox")
@@ -144,9 +148,6 @@ def reassign(request_id: int):
     to_desk = next(d for d in desks if d.id == form.desk.data)
     try:
         services.reassign_request(contact, to_desk, _coordinator(), form.note.data)
-    except services.RequestNotFound:
-        db.session.rollback()
-        abort(404)
     except services.ContactError as error:
         db.session.rollback()
         _show_errors(form, error)
@@ -175,9 +176,6 @@ def change_status(request_id: int, action: str):
     change, done = STATUS_ACTIONS[action]
     try:
         change(contact, _coordinator(), form.note.data or "")
-    except services.RequestNotFound:
-        db.session.rollback()
-        abort(404)
     except services.ContactError as error:
         db.session.rollback()
         flash(str(error), "warning")
@@ -196,9 +194,6 @@ def add_note(request_id: int):
         return _render_detail(contact, 400, note_form=form)
     try:
         services.add_note(contact, _coordinator(), form.note.data)
-    except services.RequestNotFound:
-        db.session.rollback()
-        abort(404)
     except services.ContactError as error:
         db.session.rollback()
         _show_errors(form, error)
