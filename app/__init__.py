@@ -10,7 +10,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from app import extensions
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.i18n import _l
 from config import config_for
 
 BLUEPRINTS = (
@@ -23,6 +24,7 @@ BLUEPRINTS = (
     "app.calendar.views",
     "app.mail.views",
     "app.dashboard.views",
+    "app.languages.views",
 )
 
 COMMANDS = (
@@ -87,9 +89,11 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
+    login_manager.localize_callback = str  # the lazy message, in the reader's language, as the flash stores it
     limiter.init_app(app)
+    register_locales(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
@@ -101,6 +105,33 @@ def register_extensions(app: Flask) -> None:
         if not user_id.isdigit():
             return None
         return db.session.get(Coordinator, int(user_id))
+
+
+def register_locales(app: Flask) -> None:
+    """Flask-Babel with our locale selector; times are formatted by app.timezones with explicit zones."""
+    from flask_babel import refresh
+
+    from app import locales
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=locales.select_locale)
+    # WTForms' own messages come from our catalogs, which have every language (its catalogs do not).
+    from flask_wtf import FlaskForm
+
+    from app.form_messages import get_translations_for_forms
+
+    FlaskForm.Meta.get_translations = get_translations_for_forms
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    # Flask-Babel caches the locale in the application context, which a test (or a CLI command) may
+    # share between requests: every request chooses afresh, and leaves no choice behind.
+    @app.before_request
+    def choose_locale_afresh():
+        refresh()
+
+    @app.teardown_request
+    def forget_locale(_error=None):
+        refresh()
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:

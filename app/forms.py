@@ -7,6 +7,7 @@ from wtforms.validators import ValidationError
 
 from app import timezones
 from app.countries import is_country
+from app.i18n import _
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
@@ -23,7 +24,7 @@ class NoControlCharacters:
         if not isinstance(value, str):
             return
         if _CONTROL.search(value) or (not self.multiline and _LINE_BREAK.search(value)):
-            raise ValidationError("Please remove the control characters or line breaks from this field.")
+            raise ValidationError(_("Please remove the control characters or line breaks from this field."))
 
 
 class ValidZone:
@@ -31,14 +32,14 @@ class ValidZone:
 
     def __call__(self, form, field):
         if field.data and not timezones.is_zone(field.data):
-            raise ValidationError("Choose a time zone from the list, for instance Europe/Berlin or Asia/Tbilisi.")
+            raise ValidationError(_("Choose a time zone from the list, for instance Europe/Berlin or Asia/Tbilisi."))
         field.data = timezones.canonical(field.data)
 
 
 class ValidCountry:
     def __call__(self, form, field):
         if field.data and not is_country(field.data):
-            raise ValidationError("Choose a country from the list.")
+            raise ValidationError(_("Choose a country from the list."))
 
 
 class StrippedStringField(StringField):

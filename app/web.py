@@ -5,11 +5,11 @@ from urllib.parse import unquote, urlsplit
 
 import markdown as md
 import nh3
-import pycountry
+from babel.numbers import format_decimal
 from flask import current_app, request
 from markupsafe import Markup
 
-from app import timezones
+from app import countries, locales, timezones
 
 READER_ZONE_COOKIE = "tz"
 
@@ -106,21 +106,18 @@ def render_markdown(text: str | None) -> Markup:
 
 
 def country_name(code: str | None) -> str:
-    if not code:
-        return ""
-    if code.upper() == "XK":
-        return "Kosovo"
-    country = pycountry.countries.get(alpha_2=code.upper())
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
+    """A country's name in the reader's language."""
+    return countries.country_name(code)
 
 
 def language_name(code: str | None) -> str:
-    if not code:
-        return ""
-    language = pycountry.languages.get(alpha_2=code)
-    return language.name if language else code
+    """A language's name (an event's) in the reader's language."""
+    return locales.language_name(code)
+
+
+def format_number(value) -> str:
+    """A count written the reader's way ("1 234", "1.234")."""
+    return format_decimal(value, locale=locales.babel_locale()) if value is not None else ""
 
 
 def format_instant(value: datetime | None, zone_name: str) -> str:
@@ -134,6 +131,10 @@ def template_context() -> dict:
         "zone_names": timezones.ZONE_NAMES,
         "session_times": timezones.session_times,
         "zone_city": timezones.city,
+        "html_lang": locales.html_lang,
+        "text_direction": locales.text_direction,
+        "language_choices": locales.language_choices,
+        "current_language": locales.current_language,
     }
 
 
@@ -142,4 +143,5 @@ TEMPLATE_FILTERS = {
     "country_name": country_name,
     "language_name": language_name,
     "instant": format_instant,
+    "number": format_number,
 }

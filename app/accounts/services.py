@@ -65,3 +65,13 @@ def save_coordinator(
     coordinator.desks = list(desks)
     db.session.flush()
     return coordinator
+
+
+def set_language(coordinator: Coordinator, language: str) -> None:
+    """The language of the coordinator's pages and of the emails they receive; the caller commits."""
+    from app.locales import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise AccountError(f"Unknown language {language!r}.")
+    coordinator.language = language
+    db.session.flush()

@@ -1,14 +1,16 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services
 from app.accounts.access import admin_required
-from app.accounts.forms import CoordinatorForm, LoginForm
+from app.accounts.forms import AccountForm, CoordinatorForm, LoginForm
 from app.accounts.models import Coordinator
 from app.desks.models import Desk
 from app.extensions import db, limiter
 from app.forms import choices
+from app.i18n import _
 from app.web import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -95,3 +97,17 @@ def edit_coordinator(coordinator_id: int | None = None):
             flash(f"Saved {saved.name}.", "success")
             return redirect(url_for("accounts.coordinators"))
     return render_template("accounts/coordinator_form.html", form=form, coordinator=coordinator)
+
+
+@bp.route("/dashboard/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The signed-in coordinator's own settings: the language they work in."""
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        services.set_language(current_user, form.language.data)
+        db.session.commit()
+        refresh()
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form)

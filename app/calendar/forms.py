@@ -3,16 +3,17 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.forms import NoControlCharacters
+from app.i18n import _l
 
 
 class AccessDetailsForm(FlaskForm):
     message = TextAreaField(
-        "Message to confirmed participants",
+        _l("Message to confirmed participants"),
         validators=[
-            DataRequired(message="Write what participants need to know."),
+            DataRequired(message=_l("Write what participants need to know.")),
             Length(max=5000),
             NoControlCharacters(multiline=True),
         ],
-        description="Each participant receives it with the agenda in their time zone and a personal access link.",
+        description=_l("Each participant receives it with the agenda in their time zone and a personal access link."),
     )
-    submit = SubmitField("Send access details")
+    submit = SubmitField(_l("Send access details"))

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.countries import COUNTRY_NAMES
+from app.countries import ENGLISH_COUNTRY_NAMES
 from app.desks.models import EXPERT_GERMAN
 
 
@@ -46,6 +46,6 @@ def route(desks: Iterable[RoutableDesk], country: str, expert_type: str) -> Rout
         return Route(desk, f"country {country} covered by {desk.name}")
     default = next((d for d in desks if d.is_default), None)
     if default is not None:
-        name = COUNTRY_NAMES.get(country, country or "unknown")
+        name = ENGLISH_COUNTRY_NAMES.get(country, country or "unknown")
         return Route(default, f"no desk covers country {country or '-'} ({name}): default desk {default.name}")
     raise NoDeskError("No desk covers this country and no default desk is set.")

@@ -11,56 +11,62 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from app.countries import COUNTRY_CHOICES
+from app.countries import country_choices
 from app.desks.models import EXPERT_TYPES
 from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, ValidZone, choices
+from app.i18n import _, _l
+from app.locales import language_choices
 from app.registrations.models import STATUS_LABELS
 from app.registrations.services import DECISIONS, RegistrationData
 from app.web import parse_id
 
 
 class RegistrationForm(FlaskForm):
-    name = StrippedStringField("Full name", validators=[DataRequired(), Length(max=200), NoControlCharacters()])
+    name = StrippedStringField(_l("Full name"), validators=[DataRequired(), Length(max=200), NoControlCharacters()])
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
             DataRequired(),
             Length(max=254),
             # Mail relays take an internationalised domain, but not a non-ASCII name before the @.
-            Email(message="Enter a valid email address, like name@example.org.", allow_smtputf8=False),
+            Email(message=_l("Enter a valid email address, like name@example.org."), allow_smtputf8=False),
         ],
-        description="We send a link to confirm it, and later your personal access link.",
+        description=_l("We send a link to confirm it, and later your personal access link."),
     )
     organisation = StrippedStringField(
-        "Organisation or municipality", validators=[DataRequired(), Length(max=200), NoControlCharacters()]
+        _l("Organisation or municipality"), validators=[DataRequired(), Length(max=200), NoControlCharacters()]
     )
     country = SelectField(
-        "Country",
-        choices=choices([("", "Choose your country"), *COUNTRY_CHOICES]),
-        validators=[DataRequired(message="Choose your country."), ValidCountry()],
+        _l("Country"),
+        choices=lambda: choices([("", _("Choose your country")), *country_choices()]),
+        validators=[DataRequired(message=_l("Choose your country.")), ValidCountry()],
     )
-    position = StrippedStringField("Role or position", validators=[Optional(), Length(max=200), NoControlCharacters()])
+    position = StrippedStringField(
+        _l("Role or position"), validators=[Optional(), Length(max=200), NoControlCharacters()]
+    )
     expert_type = RadioField(
-        "You are",
+        _l("You are"),
         choices=choices(EXPERT_TYPES.items()),
         default="international",
-        validators=[InputRequired(message="Choose one.")],
+        validators=[InputRequired(message=_l("Choose one."))],
     )
     timezone = StrippedStringField(
-        "Your time zone",
+        _l("Your time zone"),
         validators=[DataRequired(), Length(max=64), ValidZone()],
-        description="Emails and your personal page show times in this zone and in the event's. Start typing to search.",
+        description=_l(
+            "Emails and your personal page show times in this zone and in the event's. Start typing to search."
+        ),
     )
     message = TextAreaField(
-        "Message to the organisers (optional)",
+        _l("Message to the organisers (optional)"),
         validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
     )
     consent = BooleanField(
-        "I agree that my details are stored and used to organise this event, as the privacy notice explains.",
-        validators=[DataRequired(message="Please agree so that we can register you.")],
+        _l("I agree that my details are stored and used to organise this event, as the privacy notice explains."),
+        validators=[DataRequired(message=_l("Please agree so that we can register you."))],
     )
-    website = StringField("Website", validators=[Optional(), Length(max=200)])  # honeypot
-    submit = SubmitField("Register")
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=200)])  # honeypot
+    submit = SubmitField(_l("Register"))
 
     def to_data(self) -> RegistrationData:
         return RegistrationData(
@@ -77,39 +83,52 @@ class RegistrationForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm my email address")
+    submit = SubmitField(_l("Confirm my email address"))
 
 
 class TimezoneForm(FlaskForm):
-    timezone = StrippedStringField("Show my times in", validators=[DataRequired(), Length(max=64), ValidZone()])
-    submit = SubmitField("Save time zone")
+    timezone = StrippedStringField(_l("Show my times in"), validators=[DataRequired(), Length(max=64), ValidZone()])
+    submit = SubmitField(_l("Save time zone"))
 
 
 class CancelForm(FlaskForm):
-    confirm = BooleanField("Yes, cancel my registration", validators=[DataRequired(message="Tick the box to confirm.")])
-    submit = SubmitField("Cancel my registration")
+    confirm = BooleanField(
+        _l("Yes, cancel my registration"), validators=[DataRequired(message=_l("Tick the box to confirm."))]
+    )
+    submit = SubmitField(_l("Cancel my registration"))
 
 
 class DeleteDataForm(FlaskForm):
     confirm = BooleanField(
-        "Yes, delete my personal data (this also cancels my registration)",
-        validators=[DataRequired(message="Tick the box to confirm.")],
+        _l("Yes, delete my personal data (this also cancels my registration)"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
-    submit = SubmitField("Delete my data")
+    submit = SubmitField(_l("Delete my data"))
 
 
 class JoinForm(FlaskForm):
-    submit = SubmitField("Open my access link")
+    submit = SubmitField(_l("Open my access link"))
 
 
 class DecisionForm(FlaskForm):
-    decision = SelectField("Decision", choices=choices(DECISIONS.items()))
-    ids = SelectMultipleField("Registrations", coerce=lambda value: parse_id(value) or 0, validate_choice=False)
+    decision = SelectField(_l("Decision"), choices=choices(DECISIONS.items()))
+    ids = SelectMultipleField(_l("Registrations"), coerce=lambda value: parse_id(value) or 0, validate_choice=False)
     message = TextAreaField(
-        "Message to include in the email (optional)",
+        _l("Message to include in the email (optional)"),
         validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
     )
-    submit = SubmitField("Apply")
+    submit = SubmitField(_l("Apply"))
 
 
-STATUS_FILTER_CHOICES = [("", "All")] + list(STATUS_LABELS.items())
+STATUS_FILTER_CHOICES = [("", _l("All"))] + list(STATUS_LABELS.items())
+
+
+class LanguageForm(FlaskForm):
+    """The language of the participant's emails and invites, on their personal page."""
+
+    language = SelectField(
+        _l("Language of your emails and calendar invitations"),
+        choices=choices(language_choices()),
+        validators=[DataRequired()],
+    )
+    submit = SubmitField(_l("Save language"))

@@ -19,6 +19,7 @@ from app.desks.services import route_person
 from app.events.models import Event
 from app.events.services import registration_state
 from app.extensions import db
+from app.i18n import _l
 from app.mail.models import CANCELLED as MAIL_CANCELLED
 from app.mail.models import FAILED, QUEUED, SENT, OutboxMessage
 from app.mail.services import address as mail_address
@@ -365,10 +366,10 @@ def remove_old_personal_data(now: datetime | None = None) -> int:
 # --- Coordinator decisions -------------------------------------------------------------------------
 
 DECISIONS = {
-    "approve": "Approve",
-    "waitlist": "Move to waitlist",
-    "reject": "Reject",
-    "cancel": "Cancel",
+    "approve": _l("Approve"),
+    "waitlist": _l("Move to waitlist"),
+    "reject": _l("Reject"),
+    "cancel": _l("Cancel"),
 }
 
 
