@@ -41,7 +41,7 @@ def login():
         if coordinator is not None:
             login_user(coordinator, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
-        form.password.errors.append("That email and password do not match an active coordinator account.")
+        form.password.errors.append(_("That email and password do not match an active coordinator account."))
     return render_template("accounts/login.html", form=form)
 
 
@@ -49,7 +49,7 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash("You are logged out.", "success")
+    flash(_("You are logged out."), "success")
     return redirect(url_for("events.home"))
 
 
@@ -94,7 +94,7 @@ def edit_coordinator(coordinator_id: int | None = None):
             target.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Saved {saved.name}.", "success")
+            flash(_("Saved %(name)s.", name=saved.name), "success")
             return redirect(url_for("accounts.coordinators"))
     return render_template("accounts/coordinator_form.html", form=form, coordinator=coordinator)
 

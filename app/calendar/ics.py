@@ -22,6 +22,8 @@ from app.calendar.urls import event_page_url
 from app.calendar.vtimezone import vtimezone
 from app.events.models import Event, EventSession
 from app.events.services import published_events
+from app.i18n import _
+from app.locales import in_language
 from app.registrations.models import Registration
 from app.types import utcnow
 
@@ -29,7 +31,7 @@ REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 PUBLISH = "PUBLISH"
 
-LOCATION = "Online"
+LOCATION = "Online"  # the English word; calendars get it in the reader's language (location())
 ALARM_BEFORE = timedelta(minutes=15)
 FEED_REFRESH = timedelta(hours=1)
 
@@ -70,11 +72,17 @@ def public_uid(session: EventSession) -> str:
 
 def organizer_name(event: Event) -> str:
     """The name calendars show as organiser (and emails as sender): the event's desk, via the service."""
-    return f"{event.desk.name} via {current_app.config['SITE_NAME']}"
+    return _("%(desk)s via %(site)s", desk=event.desk.name, site=current_app.config["SITE_NAME"])
+
+
+def location() -> str:
+    """Where the sessions take place, in the language in force."""
+    return _("Online")
 
 
 def summary(event: Event, session: EventSession) -> str:
-    """What a calendar entry is called: the event, and which session when there are several."""
+    """What a calendar entry is called: the event, and which session when there are several (in the
+    language in force, with the event's translation where there is one)."""
     return _summary(event, Occurrence.of(session))
 
 
@@ -94,7 +102,14 @@ def request(
     sequence: int | None = None,
     now: datetime | None = None,
 ) -> str:
-    """METHOD:REQUEST for one session: the invite, and the update with the same UID and a higher SEQUENCE."""
+    """METHOD:REQUEST for one session: the invite, and the update with the same UID and a higher SEQUENCE.
+
+    Its texts are in the participant's language."""
+    with in_language(registration.language):
+        return _request(registration, session, access_url, sequence=sequence, now=now)
+
+
+def _request(registration: Registration, session: EventSession, access_url: str, *, sequence, now) -> str:
     event = registration.event
     calendar = _calendar(REQUEST)
     zones = _add_timezones(calendar, {event.timezone: [session.starts_at, session.ends_at]})
@@ -123,7 +138,13 @@ def cancel(
     now: datetime | None = None,
 ) -> str:
     """METHOD:CANCEL for one session (an Occurrence when the session row is already deleted): the same
-    UID, STATUS:CANCELLED, a SEQUENCE above the last one sent, ORGANIZER and ATTENDEE."""
+    UID, STATUS:CANCELLED, a SEQUENCE above the last one sent, ORGANIZER and ATTENDEE; in the participant's
+    language."""
+    with in_language(registration.language):
+        return _cancel(registration, session, sequence, now=now)
+
+
+def _cancel(registration: Registration, session: "EventSession | Occurrence", sequence: int, *, now) -> str:
     event = registration.event
     occurrence = session if isinstance(session, Occurrence) else Occurrence.of(session)
     calendar = _calendar(CANCEL)
@@ -136,7 +157,9 @@ def cancel(
         now=now,
         zones=zones,
         url=event_page_url(event),
-        description=f"This calendar entry has been withdrawn.\n\nEvent page: {event_page_url(event)}",
+        description=_("This calendar entry has been withdrawn.")
+        + "\n\n"
+        + _("Event page: %(url)s", url=event_page_url(event)),
         conference_url=None,
         alarm=False,
         cancelled=True,
@@ -161,7 +184,7 @@ def feed_events(now: datetime | None = None) -> list[Event]:
 def event_file(event: Event, *, now: datetime | None = None) -> str:
     """The public .ics of one event: METHOD:PUBLISH, every session, no attendees."""
     calendar = _calendar(PUBLISH)
-    calendar.add("x-wr-calname", _clean(event.title))
+    calendar.add("x-wr-calname", _clean(event.local_title))
     _add_public_events(calendar, [event], now=now, alarm=True)
     return to_text(calendar)
 
@@ -174,9 +197,9 @@ def feed(events: Iterable[Event], *, now: datetime | None = None) -> str:
     """
     site = _param(current_app.config["SITE_NAME"])
     calendar = _calendar(PUBLISH)
-    calendar.add("name", f"{site} events")
-    calendar.add("x-wr-calname", f"{site} events")
-    calendar.add("x-wr-caldesc", f"Online events published on {site}")
+    calendar.add("name", _("%(site)s events", site=site))
+    calendar.add("x-wr-calname", _("%(site)s events", site=site))
+    calendar.add("x-wr-caldesc", _("Online events published on %(site)s", site=site))
     calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
     _add_public_events(calendar, list(events), now=now, alarm=False)
@@ -185,10 +208,15 @@ def feed(events: Iterable[Event], *, now: datetime | None = None) -> str:
 
 def personal_file(registration: Registration, access_url: str, *, now: datetime | None = None) -> str:
     """A participant's own download: the invites' UIDs (so it merges with an invite already accepted)
-    and their access link, as METHOD:PUBLISH without attendees."""
+    and their access link, as METHOD:PUBLISH without attendees; in the participant's language."""
+    with in_language(registration.language):
+        return _personal_file(registration, access_url, now=now)
+
+
+def _personal_file(registration: Registration, access_url: str, *, now: datetime | None) -> str:
     event = registration.event
     calendar = _calendar(PUBLISH)
-    calendar.add("x-wr-calname", _clean(event.title))
+    calendar.add("x-wr-calname", _clean(event.local_title))
     zones = _add_timezones(calendar, {event.timezone: _instants(event.sessions)})
     for session in event.sessions:
         vevent = _vevent(
@@ -223,7 +251,7 @@ class Occurrence:
 
     @classmethod
     def of(cls, session: EventSession) -> "Occurrence":
-        return cls(session.id, session.title, session.starts_at, session.ends_at)
+        return cls(session.id, session.local_title, session.starts_at, session.ends_at)
 
 
 def _calendar(method: str) -> Calendar:
@@ -258,9 +286,9 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
     zones = _add_timezones(calendar, instants_by_zone)
     for event in events:
         page = event_page_url(event)
-        about = event.summary or ""
+        about = event.local_summary or ""
         if event.is_cancelled:
-            about = "This event has been cancelled." + (f"\n\n{about}" if about else "")
+            about = _("This event has been cancelled.") + (f"\n\n{about}" if about else "")
         for session in event.sessions:
             vevent = _vevent(
                 event,
@@ -270,7 +298,7 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
                 now=now,
                 zones=zones,
                 url=page,
-                description=(f"{about}\n\n" if about else "") + f"Details and registration: {page}",
+                description=(f"{about}\n\n" if about else "") + _("Details and registration: %(url)s", url=page),
                 conference_url=None,
                 alarm=alarm,
                 cancelled=event.is_cancelled,
@@ -279,21 +307,28 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
 
 
 def _invite_description(event: Event, access_url: str) -> str:
-    lines = [f"Join online with your personal access link: {access_url}"]
-    if event.summary:
-        lines += ["", event.summary]
-    lines += ["", f"Event page: {event_page_url(event)}", "The access link is personal: please do not share it."]
+    lines = [_("Join online with your personal access link: %(url)s", url=access_url)]
+    if event.local_summary:
+        lines += ["", event.local_summary]
+    lines += [
+        "",
+        _("Event page: %(url)s", url=event_page_url(event)),
+        _("The access link is personal: please do not share it."),
+    ]
     return "\n".join(lines)
 
 
 def _summary(event: Event, occurrence: Occurrence) -> str:
+    title = event.local_title
     if occurrence.title:
-        return f"{event.title}: {occurrence.title}"
+        return _("%(event)s: %(session)s", event=title, session=occurrence.title)
     if len(event.sessions) > 1:
         number = next((i for i, s in enumerate(event.sessions, 1) if s.id == occurrence.id), None)
         if number is not None:
-            return f"{event.title} (session {number} of {len(event.sessions)})"
-    return event.title
+            return _(
+                "%(event)s (session %(number)d of %(total)d)", event=title, number=number, total=len(event.sessions)
+            )
+    return title
 
 
 def _vevent(
@@ -321,8 +356,8 @@ def _vevent(
     else:
         vevent.add("dtstart", occurrence.starts_at.astimezone(UTC))
         vevent.add("dtend", occurrence.ends_at.astimezone(UTC))
-    vevent.add("summary", _clean(f"Cancelled: {title}" if cancelled else title))
-    vevent.add("location", LOCATION)
+    vevent.add("summary", _clean(_("Cancelled: %(title)s", title=title) if cancelled else title))
+    vevent.add("location", location())
     vevent.add("url", url, parameters={"VALUE": "URI"})
     vevent.add("description", _clean(description))
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -331,7 +366,7 @@ def _vevent(
         vevent.add(
             "conference",
             conference_url,
-            parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": "Join"},
+            parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": _param(_("Join"))},
         )
     if alarm and not cancelled:
         reminder = Alarm()

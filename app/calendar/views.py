@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import timezones
+from app import locales, timezones
 from app.accounts.access import visible_desk_ids
 from app.calendar import access, ics, invites, links, urls
 from app.calendar.attendance import attendance_by_session
@@ -13,6 +13,7 @@ from app.calendar.forms import AccessDetailsForm
 from app.events import services as events
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import _, ngettext
 from app.types import utcnow
 from app.web import external_url, reader_zone
 
@@ -100,6 +101,7 @@ def join(token: str):
     registration = access.registration_for_link(token)
     if registration is None:
         return render_template("calendar/join.html", state=None), 404
+    locales.for_person(registration.language)
     moment = now()
     state = access.join_state(registration, now=moment)
     if state.kind == access.WITHDRAWN:
@@ -151,14 +153,21 @@ def access_details(event_id: int):
     form = AccessDetailsForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
-            flash(" ".join(errors), "error")
+            flash(" ".join(map(str, errors)), "error")
     elif not event.is_published:
-        flash("Access details can only be sent for a published event.", "error")
+        flash(_("Access details can only be sent for a published event."), "error")
     else:
         count = invites.send_access_details(event, form.message.data)
         db.session.commit()
         if count:
-            flash(f"Access details are on their way to {count} participant{'s' if count != 1 else ''}.", "success")
+            flash(
+                ngettext(
+                    "Access details are on their way to %(num)d participant.",
+                    "Access details are on their way to %(num)d participants.",
+                    count,
+                ),
+                "success",
+            )
         else:
-            flash("Nothing was sent: no confirmed participant, or this message was already sent.", "warning")
+            flash(_("Nothing was sent: no confirmed participant, or this message was already sent."), "warning")
     return redirect(url_for("events_admin.detail", event_id=event.id))

@@ -9,6 +9,7 @@ from app.desks.forms import ContactForm, DeskForm, InboxFilterForm, NoteForm, Re
 from app.desks.models import EXPERT_TYPES
 from app.desks.routing import NoDeskError
 from app.extensions import db, limiter
+from app.i18n import _, _l
 from app.web import page_number, reader_zone
 
 bp = Blueprint("desks", __name__)
@@ -65,7 +66,7 @@ def contact():
             _show_errors(form, error)
         except NoDeskError:
             db.session.rollback()
-            flash("We cannot take questions right now. Please try again later.", "error")
+            flash(_("We cannot take questions right now. Please try again later."), "error")
         else:
             db.session.commit()
             return redirect(url_for("desks.contact_thanks"))
@@ -153,16 +154,16 @@ def reassign(request_id: int):
         _show_errors(form, error)
         return _render_detail(contact, 400, reassign_form=form)
     db.session.commit()
-    flash(f"Passed to {to_desk.name}; its coordinators have been emailed.", "success")
+    flash(_("Passed to %(desk)s; its coordinators have been emailed.", desk=to_desk.name), "success")
     if current_user.is_admin or to_desk.id in current_user.desk_ids:
         return redirect(url_for("desks.request_detail", request_id=request_id))
     return redirect(url_for("desks.inbox"))
 
 
 STATUS_ACTIONS = {
-    "answered": (services.mark_answered, "Marked as answered."),
-    "close": (services.close_request, "Closed."),
-    "reopen": (services.reopen_request, "Reopened."),
+    "answered": (services.mark_answered, _l("Marked as answered.")),
+    "close": (services.close_request, _l("Closed.")),
+    "reopen": (services.reopen_request, _l("Reopened.")),
 }
 
 
@@ -181,7 +182,7 @@ def change_status(request_id: int, action: str):
         flash(str(error), "warning")
     else:
         db.session.commit()
-        flash(done, "success")
+        flash(str(done), "success")
     return redirect(url_for("desks.request_detail", request_id=request_id))
 
 
@@ -199,7 +200,7 @@ def add_note(request_id: int):
         _show_errors(form, error)
         return _render_detail(contact, 400, note_form=form)
     db.session.commit()
-    flash("Note added.", "success")
+    flash(_("Note added."), "success")
     return redirect(url_for("desks.request_detail", request_id=request_id))
 
 
@@ -237,7 +238,7 @@ def edit_desk(desk_id: int | None = None):
             _show_errors(form, error)
         else:
             db.session.commit()
-            flash(f"Saved {saved.name}.", "success")
+            flash(_("Saved %(name)s.", name=saved.name), "success")
             return redirect(url_for("desks.desks"))
     status = 400 if request.method == "POST" else 200
     return render_template("desks/desk_form.html", form=form, desk=desk), status

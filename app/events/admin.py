@@ -10,6 +10,7 @@ from app.events import services
 from app.events.forms import ActionForm, CancelEventForm, EventForm
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import _, _l, ngettext
 from app.registrations import services as registrations
 
 bp = Blueprint("events_admin", __name__, url_prefix="/dashboard/events")
@@ -101,7 +102,7 @@ def _add_session_row(form: EventForm) -> None:
 def create():
     desks = _desk_choices()
     if not desks:
-        flash("You need to belong to a desk before you can create events. Ask an administrator.", "warning")
+        flash(_("You need to belong to a desk before you can create events. Ask an administrator."), "warning")
         return redirect(url_for("events_admin.index"))
     form = EventForm(desks=desks)
     if request.method == "GET":
@@ -116,7 +117,7 @@ def create():
             form.show_errors(error.errors)
         else:
             db.session.commit()
-            flash("Event saved as a draft. Publish it when it is ready.", "success")
+            flash(_("Event saved as a draft. Publish it when it is ready."), "success")
             return redirect(url_for("events_admin.detail", event_id=event.id))
     return render_template("events/admin/form.html", form=form, event=None, preview=None)
 
@@ -151,9 +152,16 @@ def edit(event_id: int):
         else:
             db.session.commit()
             if preview.calendar_changed and confirmed:
-                flash(f"Event saved. {confirmed} confirmed participants will receive a calendar update.", "success")
+                flash(
+                    ngettext(
+                        "Event saved. %(num)d confirmed participant will receive a calendar update.",
+                        "Event saved. %(num)d confirmed participants will receive a calendar update.",
+                        confirmed,
+                    ),
+                    "success",
+                )
             else:
-                flash("Event saved.", "success")
+                flash(_("Event saved."), "success")
             return redirect(url_for("events_admin.detail", event_id=event.id))
     return render_template("events/admin/form.html", form=form, event=event, preview=None, confirmed=confirmed)
 
@@ -168,21 +176,21 @@ def _change_status(event_id: int, change, done: str):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(done, "success")
+            flash(str(done), "success")
     return redirect(url_for("events_admin.detail", event_id=event.id))
 
 
 @bp.post("/<int:event_id>/publish")
 @login_required
 def publish(event_id: int):
-    return _change_status(event_id, services.publish_event, "The event is published.")
+    return _change_status(event_id, services.publish_event, _l("The event is published."))
 
 
 @bp.post("/<int:event_id>/unpublish")
 @login_required
 def unpublish(event_id: int):
     return _change_status(
-        event_id, services.unpublish_event, "The event is back to draft and hidden from the public pages."
+        event_id, services.unpublish_event, _l("The event is back to draft and hidden from the public pages.")
     )
 
 
@@ -194,8 +202,8 @@ def cancel(event_id: int):
     if form.validate_on_submit():
         services.cancel_event(event, form.message.data or "")
         db.session.commit()
-        flash("The event is cancelled. Participants are told and their calendar entries withdrawn.", "success")
+        flash(_("The event is cancelled. Participants are told and their calendar entries withdrawn."), "success")
     else:
         for errors in form.errors.values():
-            flash(" ".join(errors), "error")
+            flash(" ".join(map(str, errors)), "error")
     return redirect(url_for("events_admin.detail", event_id=event.id))

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
+from app import locales
 from app.events import services
 from app.events.forms import ReaderZoneForm
 from app.web import READER_ZONE_COOKIE, reader_zone, safe_next
@@ -31,6 +32,7 @@ def render_event_page(event, registration_form=None) -> str:
     from app.desks.forms import contact_form_for
     from app.registrations.views import registration_panel
 
+    locales.about_event(event)
     zone = reader_zone(default=event.timezone)
     return render_template(
         "events/detail.html",

@@ -12,6 +12,7 @@ from app.countries import COUNTRY_NAMES
 from app.desks.models import EXPERT_TYPES, Desk
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import _, ngettext
 from app.registrations import services
 from app.registrations.forms import STATUS_FILTER_CHOICES, DecisionForm
 from app.registrations.models import Registration
@@ -61,21 +62,35 @@ def decide(event_id: int):
     back = safe_next(request.form.get("back"), fallback)
     target = back if back.startswith("/dashboard/") else fallback
     if not form.validate_on_submit():
-        flash("That decision could not be applied: " + "; ".join(sum(form.errors.values(), [])), "error")
+        problems = "; ".join(str(error) for error in sum(form.errors.values(), []))
+        flash(_("That decision could not be applied: %(problems)s", problems=problems), "error")
         return redirect(target)
     chosen = services.registrations_for_decision(event, form.ids.data or [], visible_desk_ids(current_user))
     if not chosen:
-        flash("Choose at least one registration.", "warning")
+        flash(_("Choose at least one registration."), "warning")
         return redirect(target)
     changed = services.decide_many(chosen, form.decision.data, current_user, form.message.data or "")
     db.session.commit()
     skipped = len(chosen) - changed
-    label = services.DECISIONS[form.decision.data].lower()
-    flash(
-        f"{label.capitalize()}: {changed} registration{'s' if changed != 1 else ''} changed"
-        + (f", {skipped} left as they were (the decision does not apply to their status)." if skipped else "."),
-        "success" if changed else "warning",
-    )
+    label = str(services.DECISIONS[form.decision.data])
+    if skipped:
+        text = ngettext(
+            "%(decision)s: %(num)d registration changed, %(skipped)d left as they were "
+            "(the decision does not apply to their status).",
+            "%(decision)s: %(num)d registrations changed, %(skipped)d left as they were "
+            "(the decision does not apply to their status).",
+            changed,
+            decision=label,
+            skipped=skipped,
+        )
+    else:
+        text = ngettext(
+            "%(decision)s: %(num)d registration changed.",
+            "%(decision)s: %(num)d registrations changed.",
+            changed,
+            decision=label,
+        )
+    flash(text, "success" if changed else "warning")
     return redirect(target)
 
 
@@ -108,18 +123,18 @@ def export_csv(event_id: int):
     writer = csv.writer(buffer)
     writer.writerow(
         [
-            "Name",
-            "Email",
-            "Organisation",
-            "Country",
-            "Role",
-            "Expert type",
-            "Time zone",
-            "Status",
-            "Desk",
-            "Email confirmed (UTC)",
-            "Registered (UTC)",
-            "Message",
+            _("Name"),
+            _("Email"),
+            _("Organisation"),
+            _("Country"),
+            _("Role"),
+            _("Expert type"),
+            _("Time zone"),
+            _("Status"),
+            _("Desk"),
+            _("Email confirmed (UTC)"),
+            _("Registered (UTC)"),
+            _("Message"),
             *attendance_headers(event),
         ]
     )

@@ -277,6 +277,16 @@ def change_timezone(registration: Registration, zone_name: str) -> None:
     db.session.flush()
 
 
+def change_language(registration: Registration, language: str) -> None:
+    """Store the language of the participant's later emails and invites (one of app.locales.LANGUAGES)."""
+    from app.locales import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise RegistrationError(f"Unknown language {language!r}.")
+    registration.language = language
+    db.session.flush()
+
+
 def personal_data(registration: Registration) -> dict:
     """Everything stored about a participant, for the JSON download on their page."""
     return {
@@ -291,6 +301,7 @@ def personal_data(registration: Registration) -> dict:
         "role": registration.position,
         "expert_type": registration.expert_type,
         "timezone": registration.timezone,
+        "language": registration.language,
         "message": registration.message,
         "consent_given_at": registration.consent_at.isoformat() if registration.consent_at else None,
         "status": registration.status,
