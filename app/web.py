@@ -5,9 +5,10 @@ from urllib.parse import unquote, urlsplit
 
 import markdown as md
 import nh3
+from babel.lists import format_list as babel_format_list
 from babel.numbers import format_decimal
 from flask import current_app, request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app import countries, locales, timezones
 
@@ -120,6 +121,15 @@ def format_number(value) -> str:
     return format_decimal(value, locale=locales.babel_locale()) if value is not None else ""
 
 
+def format_list(items) -> str:
+    """ "A, B and C" the reader's way ("A, B und C"); items that are markup stay markup."""
+    items = list(items)
+    markup = any(isinstance(item, Markup) for item in items)
+    parts = [str(escape(item)) if markup else str(item) for item in items]
+    text = babel_format_list(parts, locale=locales.babel_locale()) if parts else ""
+    return Markup(text) if markup else text  # noqa: S704 - every part escaped just above
+
+
 def format_instant(value: datetime | None, zone_name: str) -> str:
     return timezones.format_instant(value, zone_name) if value else ""
 
@@ -144,4 +154,5 @@ TEMPLATE_FILTERS = {
     "language_name": language_name,
     "instant": format_instant,
     "number": format_number,
+    "format_list": format_list,
 }
