@@ -28,6 +28,7 @@ from app.desks.models import (
 from app.desks.routing import Route, route
 from app.events.models import PUBLISHED, Event, EventSession
 from app.extensions import db
+from app.i18n import _l
 from app.mail.services import queue_email
 from app.types import utcnow
 from app.web import external_url_for, parse_id
@@ -47,12 +48,12 @@ CLOSED = "closed"
 REOPENED = "reopened"
 NOTE = "note"
 ACTION_LABELS = {
-    ROUTED: "Routed",
-    REASSIGNED: "Passed to another desk",
-    ANSWERED: "Marked answered",
-    CLOSED: "Closed",
-    REOPENED: "Reopened",
-    NOTE: "Note",
+    ROUTED: _l("Routed"),
+    REASSIGNED: _l("Passed to another desk"),
+    ANSWERED: _l("Marked answered"),
+    CLOSED: _l("Closed"),
+    REOPENED: _l("Reopened"),
+    NOTE: _l("Note"),
 }
 
 _SINGLE_LINE_JUNK = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
