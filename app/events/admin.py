@@ -4,10 +4,10 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import timezones
+from app import locales, timezones
 from app.desks.models import Desk
-from app.events import services
-from app.events.forms import ActionForm, CancelEventForm, EventForm
+from app.events import services, translations
+from app.events.forms import ActionForm, CancelEventForm, EventForm, TranslationForm
 from app.events.models import Event
 from app.extensions import db
 from app.i18n import _, _l, ngettext
@@ -163,7 +163,14 @@ def edit(event_id: int):
             else:
                 flash(_("Event saved."), "success")
             return redirect(url_for("events_admin.detail", event_id=event.id))
-    return render_template("events/admin/form.html", form=form, event=event, preview=None, confirmed=confirmed)
+    return render_template(
+        "events/admin/form.html",
+        form=form,
+        event=event,
+        preview=None,
+        confirmed=confirmed,
+        translations=translations.translations_overview(event),
+    )
 
 
 def _change_status(event_id: int, change, done: str):
@@ -207,3 +214,29 @@ def cancel(event_id: int):
         for errors in form.errors.values():
             flash(" ".join(map(str, errors)), "error")
     return redirect(url_for("events_admin.detail", event_id=event.id))
+
+
+@bp.route("/<int:event_id>/translations/<language>", methods=["GET", "POST"])
+@login_required
+def translation(event_id: int, language: str):
+    """The event's title, summary, description and session titles in one more language."""
+    event = _managed_event_or_404(event_id)
+    if language not in locales.LANGUAGES:
+        abort(404)
+    form = TranslationForm(sessions=event.sessions, translation=event.translation(language))
+    if form.validate_on_submit():
+        saved = translations.save_translation(event, language, form.to_data())
+        db.session.commit()
+        name = locales.LANGUAGES[language]
+        if saved is None:
+            flash(_("No translation into %(language)s is kept: every field was empty.", language=name), "success")
+        else:
+            flash(_("The translation into %(language)s is saved.", language=name), "success")
+        return redirect(url_for("events_admin.edit", event_id=event.id) + "#translations")
+    return render_template(
+        "events/admin/translation.html",
+        event=event,
+        form=form,
+        language=language,
+        language_name=locales.LANGUAGES[language],
+    )

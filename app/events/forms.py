@@ -174,3 +174,49 @@ class ReaderZoneForm(FlaskForm):
     tz = StringField(_l("Show times in"), validators=[DataRequired(), Length(max=64), ValidZone()])
     next = HiddenField()
     submit = SubmitField(_l("Show times"))
+
+
+class TranslationForm(FlaskForm):
+    """An event's texts in one more language; one session title field per titled session, in order."""
+
+    title = StrippedStringField(_l("Title"), validators=[Optional(), Length(max=200), NoControlCharacters()])
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[Optional(), Length(max=500), NoControlCharacters(multiline=True)],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=20000), NoControlCharacters(multiline=True)],
+        description=_l("Markdown: **bold**, *italic*, lists, [links](https://example.org)."),
+    )
+    session_titles = FieldList(
+        StrippedStringField(_l("Session title"), validators=[Optional(), Length(max=200), NoControlCharacters()])
+    )
+    submit = SubmitField(_l("Save translation"))
+
+    def __init__(self, *args, sessions=(), translation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sessions = [session for session in sessions if session.title]
+        if not self.is_submitted():
+            if translation is not None:
+                self.title.data = translation.title
+                self.summary.data = translation.summary
+                self.description.data = translation.description
+            while len(self.session_titles) < len(self.sessions):
+                self.session_titles.append_entry()
+            for entry, session in zip(self.session_titles, self.sessions, strict=False):
+                entry.data = translation.session_title(session.id) if translation is not None else ""
+
+    def session_rows(self):
+        """(session, its title field) in the order of the event's sessions."""
+        return list(zip(self.sessions, self.session_titles, strict=False))
+
+    def to_data(self):
+        from app.events.translations import TranslationData
+
+        return TranslationData(
+            title=self.title.data or "",
+            summary=self.summary.data or "",
+            description=self.description.data or "",
+            session_titles={session.id: entry.data or "" for session, entry in self.session_rows()},
+        )
