@@ -112,8 +112,8 @@ def test_catalogs_hold_every_string_the_code_marks(tmp_path):
     subprocess.run(
         [
             str(Path(sys.executable).parent / "pybabel"),
-            "extract",
             "-q",
+            "extract",
             "-F",
             "babel.cfg",
             "-k",
