@@ -152,5 +152,6 @@ def language_name(code: str | None, in_code: str | None = None) -> str:
 
         language = pycountry.languages.get(alpha_2=code[:2].lower())
         return language.name if language else code
-    # CLDR writes language names in lower case in many languages; as a label it starts a sentence.
-    return name[:1].upper() + name[1:]
+    # As CLDR writes it: lower case where the language writes it so ("английский"), and Georgian has no
+    # capitals in running text at all.
+    return name
