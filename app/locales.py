@@ -106,11 +106,6 @@ def current_language() -> str:
     return normalize(str(locale)) if locale is not None else DEFAULT_LANGUAGE
 
 
-def stored_language() -> str:
-    """The language a new registration or contact request is made in: the one its author is reading."""
-    return current_language() or DEFAULT_LANGUAGE
-
-
 @contextmanager
 def in_language(code: str | None) -> Iterator[str]:
     """Render texts, dates and calendar parts in ``code`` (a recipient's stored language)."""
