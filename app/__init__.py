@@ -10,7 +10,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from app import extensions
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.errors import DomainError
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from config import config_for
 
 BLUEPRINTS = (
@@ -18,6 +19,7 @@ BLUEPRINTS = (
     "app.events.admin",
     "app.accounts.views",
     "app.desks.views",
+    "app.contact.views",
     "app.registrations.views",
     "app.registrations.admin",
     "app.calendar.views",
@@ -90,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
     limiter.init_app(app)
+    babel.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
@@ -157,6 +160,14 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 410, 413, 429, 500):
         app.register_error_handler(code, render_error)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        # A refusal no view handled itself: nothing of the request is kept, and the person is told why.
+        db.session.rollback()
+        return render_template("errors/error.html", code=error.status, error=error, message=error.message), (
+            error.status
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

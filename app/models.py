@@ -2,7 +2,8 @@
 
 from app.accounts.models import Coordinator, desk_memberships  # noqa: F401
 from app.calendar.models import Attendance  # noqa: F401
-from app.desks.models import ContactRequest, ContactRequestEntry, Desk  # noqa: F401
+from app.contact.models import ContactRequest, ContactRequestEntry  # noqa: F401
+from app.desks.models import Desk  # noqa: F401
 from app.events.models import Event, EventSession  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
 from app.registrations.models import AccessToken, Registration, RegistrationTransition  # noqa: F401

@@ -358,7 +358,7 @@ def seed() -> dict[str, Event]:
         _registration(created["working_group"], person, CONFIRMED, minutes_ago=1000 - i * 10)
     db.session.flush()
 
-    from app.desks.demo import seed_contact_requests
+    from app.contact.demo import seed_contact_requests
 
     seed_contact_requests([created["peer_exchange"], created["roundtable"], created["working_group"]])
     return created

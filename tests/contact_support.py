@@ -3,8 +3,9 @@ delivery of the queued outbox rows to the test SMTP server by the mail worker.""
 
 import sqlalchemy as sa
 
-from app.desks import services
-from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL, ContactRequest, ContactRequestEntry
+from app.contact import services
+from app.contact.models import ContactRequest, ContactRequestEntry
+from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL
 from app.extensions import db
 from app.mail import worker
 from app.mail.models import OutboxMessage

@@ -477,6 +477,6 @@ def test_purge_removes_personal_data_of_old_events(app, runner, client, desks):
     assert result.exit_code == 0, result.output
     assert "Anonymised 1 registration of past events and 1 old contact request." in result.output
     assert registration_for("olena@example.org") is None
-    from app.desks.models import ContactRequest
+    from app.contact.models import ContactRequest
 
     assert db.session.scalars(sa.select(ContactRequest)).one().email == ""

@@ -7,9 +7,10 @@ from app.accounts.access import admin_required
 from app.accounts.forms import CoordinatorForm, LoginForm
 from app.accounts.models import Coordinator
 from app.desks.models import Desk
+from app.errors import DomainError
 from app.extensions import db, limiter
 from app.forms import choices
-from app.web import safe_next
+from app.web import safe_next, show_errors
 
 bp = Blueprint("accounts", __name__)
 
@@ -87,9 +88,9 @@ def edit_coordinator(coordinator_id: int | None = None):
                 password=form.password.data or None,
                 coordinator=coordinator,
             )
-        except services.AccountError as error:
-            target = form.password if "password" in str(error) else form.email
-            target.errors.append(str(error))
+        except DomainError as error:
+            db.session.rollback()
+            show_errors(form, error)
         else:
             db.session.commit()
             flash(f"Saved {saved.name}.", "success")

@@ -14,11 +14,6 @@ EXPERT_TYPES = {
     EXPERT_GERMAN: "I am a German expert",
 }
 
-CONTACT_NEW = "new"
-CONTACT_ANSWERED = "answered"
-CONTACT_CLOSED = "closed"
-CONTACT_STATUSES = (CONTACT_NEW, CONTACT_ANSWERED, CONTACT_CLOSED)
-
 
 class Desk(db.Model):
     """A coordination point: a region, its city, the countries it covers, and its coordinators."""
@@ -48,47 +43,3 @@ class Desk(db.Model):
 
     def __repr__(self) -> str:
         return f"<Desk {self.name}>"
-
-
-class ContactRequest(db.Model):
-    __tablename__ = "contact_requests"
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    name: so.Mapped[str] = so.mapped_column(sa.String(200))
-    email: so.Mapped[str] = so.mapped_column(sa.String(254))
-    country: so.Mapped[str] = so.mapped_column(sa.String(2))
-    expert_type: so.Mapped[str] = so.mapped_column(sa.String(20))
-    organisation: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
-    event_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"))
-    message: so.Mapped[str] = so.mapped_column(sa.Text)
-    desk_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("desks.id"), index=True)
-    routing_reason: so.Mapped[str] = so.mapped_column(sa.String(500))
-    status: so.Mapped[str] = so.mapped_column(sa.String(20), default=CONTACT_NEW, index=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-
-    desk: so.Mapped[Desk] = so.relationship()
-    event: so.Mapped["Event | None"] = so.relationship()  # noqa: F821
-    history: so.Mapped[list["ContactRequestEntry"]] = so.relationship(
-        back_populates="request", order_by="ContactRequestEntry.created_at", cascade="all, delete-orphan"
-    )
-
-
-class ContactRequestEntry(db.Model):
-    """One line in a contact request's history: routed, reassigned, answered, closed, a note."""
-
-    __tablename__ = "contact_request_entries"
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    request_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("contact_requests.id", ondelete="CASCADE"), index=True)
-    coordinator_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinators.id", ondelete="SET NULL"))
-    action: so.Mapped[str] = so.mapped_column(sa.String(30))
-    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    from_desk_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("desks.id"))
-    to_desk_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("desks.id"))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
-
-    request: so.Mapped[ContactRequest] = so.relationship(back_populates="history")
-    coordinator: so.Mapped["Coordinator | None"] = so.relationship()  # noqa: F821
-    from_desk: so.Mapped[Desk | None] = so.relationship(foreign_keys=[from_desk_id])
-    to_desk: so.Mapped[Desk | None] = so.relationship(foreign_keys=[to_desk_id])

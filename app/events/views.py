@@ -28,7 +28,7 @@ def detail(slug: str):
 
 def render_event_page(event, registration_form=None) -> str:
     """The event page; the registration view re-renders it with its form's errors."""
-    from app.desks.forms import contact_form_for
+    from app.contact.forms import contact_form_for
     from app.registrations.views import registration_panel
 
     zone = reader_zone(default=event.timezone)

@@ -22,11 +22,11 @@ def purge():
 
     from flask import current_app
 
-    from app.desks import services as desks
+    from app.contact import services as contact
     from app.types import utcnow
 
     count = services.remove_old_personal_data()
-    contacts = desks.remove_old_personal_data(utcnow() - timedelta(days=current_app.config["RETENTION_DAYS"]))
+    contacts = contact.remove_old_personal_data(utcnow() - timedelta(days=current_app.config["RETENTION_DAYS"]))
     db.session.commit()
     click.echo(
         f"Anonymised {count} registration{'s' if count != 1 else ''} of past events "

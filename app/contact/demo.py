@@ -2,8 +2,9 @@
 
 from collections.abc import Sequence
 
-from app.desks import services
-from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL, ContactRequest
+from app.contact import services
+from app.contact.models import ContactRequest
+from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL
 from app.events.models import PUBLISHED, Event
 
 # (name, email, country, expert type, organisation, message, index of the event it is about or None)
