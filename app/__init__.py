@@ -16,15 +16,22 @@ from config import config_for
 
 BLUEPRINTS = (
     "app.events.views",
-    "app.events.admin",
+    "app.events.coordinator",
     "app.accounts.views",
     "app.desks.views",
     "app.contact.views",
     "app.registrations.views",
-    "app.registrations.admin",
+    "app.registrations.coordinator",
     "app.calendar.views",
     "app.mail.views",
     "app.dashboard.views",
+)
+
+# Receivers of app.signals: the calendar first, so that updates reach the participants confirmed before
+# the change, then the registrations (which may confirm more people, who get the current invites).
+LISTENERS = (
+    "app.calendar.listeners",
+    "app.registrations.listeners",
 )
 
 COMMANDS = (
@@ -71,6 +78,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         logging.basicConfig(level=logging.INFO)
 
     register_extensions(app)
+    register_listeners()
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -130,6 +138,12 @@ def _configure_sqlite(engine: sa.Engine) -> None:
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_listeners() -> None:
+    """Connect each domain's receivers of app.signals (importing a listeners module connects them once)."""
+    for module_name in LISTENERS:
+        importlib.import_module(module_name)
 
 
 class BoundedIntegerConverter(IntegerConverter):

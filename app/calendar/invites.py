@@ -16,23 +16,42 @@ import sqlalchemy as sa
 
 from app.calendar import emails, ics
 from app.calendar.ics import Occurrence
-from app.calendar.urls import access_link as _new_access_link
-from app.calendar.urls import manage_link
 from app.events.models import Event, EventSession
 from app.events.services import EventChange, SessionChange
 from app.extensions import db
-from app.mail.services import CalendarPart
+from app.mail.services import CalendarPart, queue_email
+from app.registrations.links import access_link, manage_link
 from app.registrations.models import CANCELLED, CONFIRMED, REJECTED, Registration
 from app.types import utcnow
 
 log = logging.getLogger(__name__)
 
-# Where deleted sessions wait for send_updates (see _remember_deleted_session).
 
-
-def access_link(registration: Registration) -> str:
-    """Issue a new personal access link (a join token) and return its absolute URL."""
-    return _new_access_link(registration)
+def send_confirmation(registration: Registration, *, promoted: bool, message: str = "") -> None:
+    """The confirmation with the personal access link and the first session's invite; the other
+    sessions' invites follow as separate messages (one calendar object per message)."""
+    event = registration.event
+    access_url = access_link(registration)
+    upcoming = upcoming_sessions(event)
+    first = upcoming[0] if upcoming else None
+    queue_email(
+        kind="registration_confirmed",
+        to=registration.email,
+        to_name=registration.name,
+        template="confirmed",
+        context={
+            "registration": registration,
+            "event": event,
+            "manage_url": manage_link(registration),
+            "access_url": access_url,
+            "promoted": promoted,
+            "message": message,
+            "first": first,
+        },
+        calendar=request_part(registration, first, access_url) if first else None,
+    )
+    if first is not None:
+        queue_session_invites(registration, access_url, skip=first)
 
 
 def request_part(registration: Registration, session: EventSession, access_url: str) -> CalendarPart:

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from app.calendar import emails, ics
 from app.calendar.access import countdown_text
-from app.calendar.urls import access_link, manage_link
 from app.events.models import PUBLISHED, Event, EventSession
 from app.extensions import db
 from app.mail.models import OutboxMessage
+from app.registrations.links import access_link, manage_link
 from app.registrations.models import CONFIRMED, Registration, RegistrationTransition
 from app.types import utcnow
 

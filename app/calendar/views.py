@@ -161,4 +161,4 @@ def access_details(event_id: int):
             flash(f"Access details are on their way to {count} participant{'s' if count != 1 else ''}.", "success")
         else:
             flash("Nothing was sent: no confirmed participant, or this message was already sent.", "warning")
-    return redirect(url_for("events_admin.detail", event_id=event.id))
+    return redirect(url_for("events_coordinator.detail", event_id=event.id))

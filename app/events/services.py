@@ -8,23 +8,30 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from app import timezones
+from app import signals, timezones
 from app.countries import language_choices
 from app.desks.models import Desk
+from app.errors import DomainError
 from app.events.models import CANCELLED, DRAFT, PUBLISHED, Event, EventSession
 from app.extensions import db
+from app.i18n import _
 from app.types import utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_CODES = frozenset(code for code, _ in language_choices())
 
 
-class EventError(ValueError):
-    """Event input that cannot be saved; ``errors`` maps a form field name to its message."""
+class EventError(DomainError):
+    """Event input that cannot be saved, or an action the event's state does not allow."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+    code = "event_invalid"
+
+    def __init__(self, errors: dict[str, str], **kwargs):
+        super().__init__("; ".join(str(message) for message in errors.values()), fields=errors, **kwargs)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return self.fields
 
 
 @dataclass
@@ -112,37 +119,30 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
     """Check everything a form cannot and convert local times to UTC; raise EventError with all problems."""
     errors: dict[str, str] = {}
     if not data.title.strip():
-        errors["title"] = "Give the event a title."
+        errors["title"] = _("Give the event a title.")
     if not timezones.is_zone(data.timezone):
-        errors["timezone"] = "Choose a time zone from the list, for instance Europe/Berlin."
+        errors["timezone"] = _("Choose a time zone from the list, for instance Europe/Berlin.")
     if data.slug:
         if not SLUG_PATTERN.match(data.slug):
-            errors["slug"] = "Use lowercase letters, digits and single hyphens, for instance digital-cities-2026."
+            errors["slug"] = _("Use lowercase letters, digits and single hyphens, for instance digital-cities-2026.")
         elif db.session.scalar(
             sa.select(Event.id).where(Event.slug == data.slug, Event.id != (event.id if event else -1))
         ):
-            errors["slug"] = "Another event already uses this address."
+            errors["slug"] = _("Another event already uses this address.")
     if data.language not in LANGUAGE_CODES:
-        errors["language"] = "Choose a language from the list."
+        errors["language"] = _("Choose a language from the list.")
     if data.capacity is not None and data.capacity < 1:
-        errors["capacity"] = "Capacity must be at least 1, or empty for no limit."
-    elif data.capacity is not None and event is not None and event.id is not None:
-        from app.registrations.services import confirmed_count
-
-        taken = confirmed_count(event)
-        if data.capacity < taken:
-            errors["capacity"] = (
-                f"{taken} participants already hold a seat. Cancel registrations first, "
-                f"or set the capacity to at least {taken}."
-            )
+        errors["capacity"] = _("Capacity must be at least 1, or empty for no limit.")
+    # Other domains add their own rules (registrations: capacity not below the seats given).
+    signals.event_validating.send(event, data=data, errors=errors)
     if db.session.get(Desk, data.desk_id) is None:
-        errors["desk_id"] = "Choose the desk that owns this event."
+        errors["desk_id"] = _("Choose the desk that owns this event.")
     if data.meeting_url:
         parts = urlsplit(data.meeting_url)
         if parts.scheme not in ("https", "http") or not parts.netloc:
-            errors["meeting_url"] = "Give a full web address starting with https://."
+            errors["meeting_url"] = _("Give a full web address starting with https://.")
     if not data.sessions:
-        errors["sessions"] = "An event needs at least one session."
+        errors["sessions"] = _("An event needs at least one session.")
 
     times: list[tuple[datetime, datetime]] = []
     if "timezone" not in errors:
@@ -157,7 +157,7 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
             except timezones.LocalTimeError as error:
                 errors[f"sessions-{i}-local_end"] = str(error)
             if start and end and end <= start:
-                errors[f"sessions-{i}-local_end"] = "The session must end after it starts."
+                errors[f"sessions-{i}-local_end"] = _("The session must end after it starts.")
             times.append((start, end))
         window = {}
         for name in ("registration_opens_local", "registration_closes_local"):
@@ -169,7 +169,7 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
                     errors[name] = str(error)
         opens, closes = window.get("registration_opens_local"), window.get("registration_closes_local")
         if opens and closes and closes <= opens:
-            errors["registration_closes_local"] = "Registration must close after it opens."
+            errors["registration_closes_local"] = _("Registration must close after it opens.")
     else:
         window = {}
     if errors:
@@ -269,33 +269,23 @@ def update_event(event: Event, data: EventData) -> EventChange:
         event.sequence += 1
     db.session.flush()
     change.with_new_session_ids()
-    if change.calendar_changed and event.status == PUBLISHED:
-        from app.calendar import invites
-
-        invites.send_updates(event, change)
-    if "capacity" in change.other_fields:
-        from app.registrations import services as registrations
-
-        registrations.fill_seats(registrations.lock_event(event.id))
+    signals.event_changed.send(event, change=change)
     return change
 
 
 def publish_event(event: Event) -> None:
     """Make a draft visible on the public pages."""
     if event.status == CANCELLED:
-        raise EventError({"status": "A cancelled event cannot be published again."})
+        raise EventError({"status": _("A cancelled event cannot be published again.")}, status=409)
     event.status = PUBLISHED
     db.session.flush()
-    from app.registrations import services as registrations
-
-    # Seats freed while the event was hidden go to the waitlist now.
-    registrations.fill_seats(registrations.lock_event(event.id))
+    signals.event_published.send(event)
 
 
 def unpublish_event(event: Event) -> None:
     """Hide an event from the public pages again (back to draft)."""
     if event.status == CANCELLED:
-        raise EventError({"status": "A cancelled event stays cancelled."})
+        raise EventError({"status": _("A cancelled event stays cancelled.")}, status=409)
     event.status = DRAFT
     db.session.flush()
 
@@ -310,9 +300,7 @@ def cancel_event(event: Event, message: str = "") -> None:
     event.sequence += 1
     db.session.flush()
     if was_published:
-        from app.registrations import services as registrations
-
-        registrations.cancel_for_event(event, message)
+        signals.event_cancelled.send(event, message=message)
 
 
 def published_events(now: datetime | None = None) -> tuple[list[Event], list[Event]]:

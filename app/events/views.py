@@ -1,9 +1,13 @@
-"""Public pages: the event catalogue, an event's page, and the reader's time-zone choice."""
+"""Public pages: the event catalogue, an event's page (with its registration and contact forms), and the
+reader's time-zone choice."""
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
+from app.contact.forms import contact_form_for
 from app.events import services
 from app.events.forms import ReaderZoneForm
+from app.registrations import services as registrations
+from app.registrations.forms import RegistrationForm
 from app.web import READER_ZONE_COOKIE, reader_zone, safe_next
 
 bp = Blueprint("events", __name__)
@@ -26,11 +30,8 @@ def detail(slug: str):
     return render_event_page(event)
 
 
-def render_event_page(event, registration_form=None) -> str:
-    """The event page; the registration view re-renders it with its form's errors."""
-    from app.contact.forms import contact_form_for
-    from app.registrations.views import registration_panel
-
+def render_event_page(event, registration_form: RegistrationForm | None = None) -> str:
+    """The event page, assembled here only; the registration view re-renders it with its form's errors."""
     zone = reader_zone(default=event.timezone)
     return render_template(
         "events/detail.html",
@@ -40,6 +41,16 @@ def render_event_page(event, registration_form=None) -> str:
         contact_form=contact_form_for(event),
         **registration_panel(event, zone, registration_form),
     )
+
+
+def registration_panel(event, reader_zone: str, form: RegistrationForm | None = None) -> dict:
+    """What the event page shows about registering: the form, or why there is none."""
+    state = services.registration_state(event)
+    left = registrations.seats_left(event) if state == "open" else None
+    if form is None and state == "open":
+        form = RegistrationForm(formdata=None)
+        form.timezone.data = reader_zone
+    return {"registration_form": form, "registration_state": state, "seats_left": left}
 
 
 def _zone_form(zone: str | None) -> ReaderZoneForm:

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -109,6 +110,8 @@ class DecisionForm(FlaskForm):
         "Message to include in the email (optional)",
         validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
     )
+    # Set only by the confirmation page of a destructive decision (reject, cancel).
+    confirmed = HiddenField()
     submit = SubmitField("Apply")
 
 

@@ -4,11 +4,15 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
+from app.errors import DomainError
 from app.events import services as events
+from app.events.views import render_event_page
 from app.extensions import db, limiter
 from app.registrations import services
 from app.registrations.forms import CancelForm, ConfirmForm, DeleteDataForm, JoinForm, RegistrationForm, TimezoneForm
+from app.registrations.links import access_link
 from app.registrations.models import CONFIRMED
+from app.web import show_errors
 
 bp = Blueprint("registrations", __name__)
 
@@ -20,16 +24,6 @@ def no_referrer(response):
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def registration_panel(event, reader_zone: str, form: RegistrationForm | None = None) -> dict:
-    """What the event page shows about registering: the form, or why there is none."""
-    state = events.registration_state(event)
-    left = services.seats_left(event) if state == "open" else None
-    if form is None and state == "open":
-        form = RegistrationForm(formdata=None)
-        form.timezone.data = reader_zone
-    return {"registration_form": form, "registration_state": state, "seats_left": left}
 
 
 def _email_key() -> str:
@@ -48,14 +42,15 @@ def register(slug: str):
     if form.validate_on_submit():
         try:
             services.register(event, form.to_data())
-        except services.RegistrationError as error:
+        except DomainError as error:
             db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for("events.detail", slug=event.slug))
+            if not error.fields:
+                flash(error.message, "error")
+                return redirect(url_for("events.detail", slug=event.slug))
+            show_errors(form, error)
+            return render_event_page(event, registration_form=form), 422
         db.session.commit()
         return done
-    from app.events.views import render_event_page
-
     return render_event_page(event, registration_form=form), 422
 
 
@@ -75,9 +70,9 @@ def confirm(token: str):
     if form.validate_on_submit():
         try:
             registration = services.verify(token)
-        except services.RegistrationError as error:
+        except DomainError as error:
             db.session.rollback()
-            return render_template("registrations/link_invalid.html", reason=str(error)), 410
+            return render_template("registrations/link_invalid.html", reason=error.message), error.status
         manage = services.new_manage_token(registration)
         db.session.commit()
         return redirect(url_for("registrations.participant", token=manage))
@@ -136,12 +131,10 @@ def cancel(token: str):
 @bp.post("/r/<token>/join")
 def join(token: str):
     """Open a fresh personal access link (the page itself never shows one, so it can be shared safely)."""
-    from app.calendar import invites
-
     registration = _participant_or_404(token)
     if registration.status != CONFIRMED or not JoinForm().validate_on_submit():
         abort(410)
-    url = invites.access_link(registration)
+    url = access_link(registration)
     db.session.commit()
     return redirect(url, code=303)
 

@@ -1,28 +1,35 @@
 """Coordinators' registration pages: the per-event table, decisions, the audit trail, CSV export."""
 
-import csv
-import io
-
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.access import can_see_desk, visible_desk_ids
+from app.actions import allowed
+from app.calendar.attendance import attendance_columns, attendance_headers
 from app.countries import COUNTRY_NAMES
 from app.desks.models import EXPERT_TYPES, Desk
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import _
 from app.registrations import services
+from app.registrations.export import registrations_csv
 from app.registrations.forms import STATUS_FILTER_CHOICES, DecisionForm
 from app.registrations.models import Registration
 from app.web import safe_next
 
-bp = Blueprint("registrations_admin", __name__, url_prefix="/dashboard")
+bp = Blueprint("registrations_coordinator", __name__, url_prefix="/dashboard")
 
 
 def _filters() -> dict[str, str]:
     args = request.args
     return {key: (args.get(key) or "").strip()[:200] for key in ("status", "country", "expert_type", "desk", "q")}
+
+
+def _row_actions(event: Event, rows) -> dict:
+    """Each row's open decisions, from the state machine (one seat count for the whole table)."""
+    free_seat = services.has_free_seat(event)
+    return {r.id: allowed(services.registration_actions(r, free_seat)) for r in rows}
 
 
 @bp.get("/events/<int:event_id>/registrations")
@@ -35,13 +42,14 @@ def event_registrations(event_id: int):
     form = DecisionForm()
     desks = db.session.scalars(sa.select(Desk).order_by(Desk.name)).all()
     return render_template(
-        "registrations/admin/event.html",
+        "registrations/coordinator/event.html",
         event=event,
         registrations=rows,
         filters=filters,
         counts=services.status_counts(event, desk_ids),
         failed_email=services.with_failed_email(rows),
         confirmed_total=services.confirmed_count(event),
+        actions=_row_actions(event, rows),
         form=form,
         status_choices=STATUS_FILTER_CHOICES,
         countries=sorted({r.country for r in rows} | ({filters["country"]} if filters["country"] else set())),
@@ -54,28 +62,47 @@ def event_registrations(event_id: int):
 @bp.post("/events/<int:event_id>/registrations/decide")
 @login_required
 def decide(event_id: int):
-    """Apply one decision to the chosen registrations (a single row's button posts one id)."""
+    """Apply one decision to the chosen registrations (a single row's button posts one id).
+
+    Destructive decisions (reject, cancel) first show a confirmation page with a message field; only its
+    own POST (with ``confirmed``) changes anything.
+    """
     event = db.session.get(Event, event_id) or abort(404)
     form = DecisionForm()
     fallback = url_for(".event_registrations", event_id=event.id)
     back = safe_next(request.form.get("back"), fallback)
     target = back if back.startswith("/dashboard/") else fallback
     if not form.validate_on_submit():
-        flash("That decision could not be applied: " + "; ".join(sum(form.errors.values(), [])), "error")
+        flash(
+            _("That decision could not be applied: %(errors)s", errors="; ".join(sum(form.errors.values(), []))),
+            "error",
+        )
         return redirect(target)
     chosen = services.registrations_for_decision(event, form.ids.data or [], visible_desk_ids(current_user))
     if not chosen:
-        flash("Choose at least one registration.", "warning")
+        flash(_("Choose at least one registration."), "warning")
         return redirect(target)
-    changed = services.decide_many(chosen, form.decision.data, current_user, form.message.data or "")
+    try:
+        outcomes = services.decide_many(
+            chosen,
+            form.decision.data,
+            current_user._get_current_object(),
+            form.message.data or "",
+            confirmed=bool(form.confirmed.data),
+        )
+    except services.ConfirmationNeeded:
+        db.session.rollback()
+        return render_template(
+            "registrations/coordinator/confirm_decision.html",
+            event=event,
+            form=form,
+            chosen=chosen,
+            label=services.DECISIONS[form.decision.data],
+            back=target,
+        )
     db.session.commit()
-    skipped = len(chosen) - changed
-    label = services.DECISIONS[form.decision.data].lower()
-    flash(
-        f"{label.capitalize()}: {changed} registration{'s' if changed != 1 else ''} changed"
-        + (f", {skipped} left as they were (the decision does not apply to their status)." if skipped else "."),
-        "success" if changed else "warning",
-    )
+    for outcome in outcomes:
+        flash(outcome.message, "success" if outcome.changed else "warning")
     return redirect(target)
 
 
@@ -86,11 +113,11 @@ def registration_detail(registration_id: int):
     if registration is None or not can_see_desk(current_user, registration.desk_id):
         abort(404)
     return render_template(
-        "registrations/admin/detail.html",
+        "registrations/coordinator/detail.html",
         registration=registration,
         event=registration.event,
         form=DecisionForm(formdata=None),
-        decisions=services.DECISIONS,
+        actions=services.registration_actions(registration),
         emails=services.emails_for(registration),
     )
 
@@ -100,58 +127,8 @@ def registration_detail(registration_id: int):
 def export_csv(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)
     rows = services.search(event, visible_desk_ids(current_user), **_filters())
-    from app.calendar.attendance import attendance_columns, attendance_headers
-
-    buffer = io.StringIO()
-    # A BOM so that Excel reads the file as UTF-8 (Georgian, Cyrillic and German names intact).
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "Name",
-            "Email",
-            "Organisation",
-            "Country",
-            "Role",
-            "Expert type",
-            "Time zone",
-            "Status",
-            "Desk",
-            "Email confirmed (UTC)",
-            "Registered (UTC)",
-            "Message",
-            *attendance_headers(event),
-        ]
-    )
-    for r in rows:
-        writer.writerow(
-            _cell(value)
-            for value in [
-                r.name,
-                r.email,
-                r.organisation,
-                COUNTRY_NAMES.get(r.country, r.country),
-                r.position,
-                r.expert_type,
-                r.timezone,
-                r.status,
-                r.desk.name,
-                r.verified_at.strftime("%Y-%m-%d %H:%M") if r.verified_at else "",
-                r.created_at.strftime("%Y-%m-%d %H:%M"),
-                r.message,
-                *attendance_columns(event, r),
-            ]
-        )
     return Response(
-        buffer.getvalue().encode("utf-8"),
+        registrations_csv(rows, attendance_headers(event), lambda r: attendance_columns(event, r)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"'},
     )
-
-
-def _cell(value) -> str:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    value = "" if value is None else str(value)
-    if value and value[0] in "=+-@\t\r|":
-        return "'" + value
-    return value

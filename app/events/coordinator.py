@@ -12,7 +12,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.registrations import services as registrations
 
-bp = Blueprint("events_admin", __name__, url_prefix="/dashboard/events")
+bp = Blueprint("events_coordinator", __name__, url_prefix="/dashboard/events")
 
 
 def _event_or_404(event_id: int) -> Event:
@@ -37,7 +37,7 @@ def _desk_choices() -> list[Desk]:
 @login_required
 def index():
     status = request.args.get("status", "")
-    return render_template("events/admin/index.html", events=services.dashboard_events(status), status=status)
+    return render_template("events/coordinator/index.html", events=services.dashboard_events(status), status=status)
 
 
 @bp.get("/<int:event_id>")
@@ -45,7 +45,7 @@ def index():
 def detail(event_id: int):
     event = _event_or_404(event_id)
     return render_template(
-        "events/admin/detail.html",
+        "events/coordinator/detail.html",
         event=event,
         can_manage=services.can_manage(current_user, event),
         action_form=ActionForm(),
@@ -102,7 +102,7 @@ def create():
     desks = _desk_choices()
     if not desks:
         flash("You need to belong to a desk before you can create events. Ask an administrator.", "warning")
-        return redirect(url_for("events_admin.index"))
+        return redirect(url_for("events_coordinator.index"))
     form = EventForm(desks=desks)
     if request.method == "GET":
         form.timezone.data = "Europe/Berlin"
@@ -117,8 +117,8 @@ def create():
         else:
             db.session.commit()
             flash("Event saved as a draft. Publish it when it is ready.", "success")
-            return redirect(url_for("events_admin.detail", event_id=event.id))
-    return render_template("events/admin/form.html", form=form, event=None, preview=None)
+            return redirect(url_for("events_coordinator.detail", event_id=event.id))
+    return render_template("events/coordinator/form.html", form=form, event=None, preview=None)
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
@@ -143,7 +143,7 @@ def edit(event_id: int):
                 # Show who will hear about this before anything is saved.
                 form.notify_confirmed.data = "yes"
                 return render_template(
-                    "events/admin/form.html", form=form, event=event, preview=preview, confirmed=confirmed
+                    "events/coordinator/form.html", form=form, event=event, preview=preview, confirmed=confirmed
                 )
             services.update_event(event, data)
         except services.EventError as error:
@@ -154,8 +154,8 @@ def edit(event_id: int):
                 flash(f"Event saved. {confirmed} confirmed participants will receive a calendar update.", "success")
             else:
                 flash("Event saved.", "success")
-            return redirect(url_for("events_admin.detail", event_id=event.id))
-    return render_template("events/admin/form.html", form=form, event=event, preview=None, confirmed=confirmed)
+            return redirect(url_for("events_coordinator.detail", event_id=event.id))
+    return render_template("events/coordinator/form.html", form=form, event=event, preview=None, confirmed=confirmed)
 
 
 def _change_status(event_id: int, change, done: str):
@@ -169,7 +169,7 @@ def _change_status(event_id: int, change, done: str):
         else:
             db.session.commit()
             flash(done, "success")
-    return redirect(url_for("events_admin.detail", event_id=event.id))
+    return redirect(url_for("events_coordinator.detail", event_id=event.id))
 
 
 @bp.post("/<int:event_id>/publish")
@@ -198,4 +198,4 @@ def cancel(event_id: int):
     else:
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
-    return redirect(url_for("events_admin.detail", event_id=event.id))
+    return redirect(url_for("events_coordinator.detail", event_id=event.id))
