@@ -9,7 +9,8 @@ from flask import Flask, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
-from app import extensions
+from app import extensions, models, web  # noqa: F401 - models: the whole schema, for migrations
+from app.accounts.models import Coordinator
 from app.errors import DomainError
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from config import config_for
@@ -88,8 +89,6 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401 - the whole schema, for create_all and migrations
-
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     # Named through the module: the app.mail package would shadow a bare `mail` here.
@@ -104,8 +103,6 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
-
-    from app.accounts.models import Coordinator
 
     @login_manager.user_loader
     def load_coordinator(user_id: str):
@@ -160,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
         module = importlib.import_module(module_name)
         app.register_blueprint(module.bp)
     if app.config.get("DEV_MAILBOX"):
+        # Imported only where it is served: production never loads the development mailbox.
         from app.mail.mailbox import bp as mailbox_bp
 
         app.register_blueprint(mailbox_bp)
@@ -189,8 +187,6 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app import web
-
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(web.template_context)
     for name, func in web.TEMPLATE_FILTERS.items():

@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.accounts import services as accounts
+from app.contact.demo import seed_contact_requests
 from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL, Desk
+from app.desks.services import route_person
 from app.events import services as events
 from app.events.models import Event
 from app.extensions import db
@@ -211,7 +213,6 @@ def _event(desk: Desk, title: str, zone: str, sessions, **fields) -> Event:
 
 def _registration(event: Event, person, status: str, minutes_ago: int) -> Registration:
     """A demo registration written directly, with its history (demo data sends no email)."""
-    from app.desks.services import route_person
 
     name, email, organisation, country, role, expert, zone = person
     chosen = route_person(country, expert)
@@ -357,8 +358,6 @@ def seed() -> dict[str, Event]:
     for i, person in enumerate(PEOPLE[:12]):
         _registration(created["working_group"], person, CONFIRMED, minutes_ago=1000 - i * 10)
     db.session.flush()
-
-    from app.contact.demo import seed_contact_requests
 
     seed_contact_requests([created["peer_exchange"], created["roundtable"], created["working_group"]])
     return created

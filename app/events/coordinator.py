@@ -47,7 +47,7 @@ def detail(event_id: int):
     return render_template(
         "events/coordinator/detail.html",
         event=event,
-        can_manage=services.can_manage(current_user, event),
+        actions={a.name: a for a in services.event_actions(event, current_user) if a.allowed},
         action_form=ActionForm(),
         cancel_form=CancelEventForm(),
         confirmed=registrations.confirmed_count(event),
@@ -165,7 +165,7 @@ def _change_status(event_id: int, change, done: str):
         try:
             change(event)
         except services.EventError as error:
-            flash(str(error), "error")
+            flash(error.message, "error")
         else:
             db.session.commit()
             flash(done, "success")

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from app import signals, timezones
+from app.actions import Action
 from app.countries import language_choices
 from app.desks.models import Desk
 from app.errors import DomainError
@@ -271,6 +272,33 @@ def update_event(event: Event, data: EventData) -> EventChange:
     change.with_new_session_ids()
     signals.event_changed.send(event, change=change)
     return change
+
+
+def event_actions(event: Event, user) -> list[Action]:
+    """What ``user`` may do with the event now: edit, publish, unpublish, cancel (each with its reason if not)."""
+    manage = can_manage(user, event)
+    not_yours = _("Only the coordinators of the event's desk and administrators can change it.")
+    cancelled = _("A cancelled event stays cancelled.")
+
+    def reason(extra: str) -> str:
+        return not_yours if not manage else (cancelled if event.status == CANCELLED else extra)
+
+    return [
+        Action("edit", _("Edit"), manage and event.status != CANCELLED, reason("")),
+        Action(
+            "publish",
+            _("Publish"),
+            manage and event.status == DRAFT,
+            reason(_("The event is already published.")),
+        ),
+        Action(
+            "unpublish",
+            _("Unpublish"),
+            manage and event.status == PUBLISHED,
+            reason(_("The event is a draft already.")),
+        ),
+        Action("cancel", _("Cancel this event"), manage and event.status != CANCELLED, reason(""), destructive=True),
+    ]
 
 
 def publish_event(event: Event) -> None:

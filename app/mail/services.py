@@ -11,7 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, render_template
 
+from app.actions import Action, require
+from app.errors import DomainError
 from app.extensions import db
+from app.i18n import _
 from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage
 from app.types import utcnow
 
@@ -174,8 +177,30 @@ STATUS_FILTERS: dict[str, tuple[str, ...]] = {
 }
 
 
-class OutboxError(Exception):
+class OutboxError(DomainError):
     """A change to an outbox message that its current status does not allow."""
+
+    code = "outbox_not_allowed"
+    status = 409
+
+
+def message_actions(message: OutboxMessage) -> list[Action]:
+    """Retry and cancel for one outbox message, open or refused with the reason."""
+    return [
+        Action(
+            "retry",
+            _("Retry"),
+            message.status in RETRYABLE,
+            _("Only failed or cancelled messages can be retried; this one is %(status)s.", status=message.status),
+        ),
+        Action(
+            "cancel",
+            _("Cancel"),
+            message.status in CANCELLABLE,
+            _("Only queued or failed messages can be cancelled; this one is %(status)s.", status=message.status),
+            destructive=True,
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -219,17 +244,25 @@ def _transition(message: OutboxMessage, allowed: tuple[str, ...], values: dict[s
 
 def retry_message(message: OutboxMessage, *, by: str | None = None) -> OutboxMessage:
     """Queue a failed or cancelled message again, due now, with a fresh set of attempts (the caller commits)."""
+    require(message_actions(message), "retry")
     values = {"status": QUEUED, "attempts": 0, "next_attempt_at": utcnow(), "lease_expires_at": None}
     if not _transition(message, RETRYABLE, values):
-        raise OutboxError(f"Only failed or cancelled messages can be retried; this one is {message.status}.")
+        # A worker changed the message since the page was drawn.
+        raise OutboxError(
+            _("Only failed or cancelled messages can be retried; this one is %(status)s.", status=message.status)
+        )
     log.info("outbox message %s queued again by %s", message.id, by or "unknown")
     return message
 
 
 def cancel_message(message: OutboxMessage, *, by: str | None = None) -> OutboxMessage:
     """Cancel a queued or failed message so that no worker sends it (the caller commits)."""
+    require(message_actions(message), "cancel")
     if not _transition(message, CANCELLABLE, {"status": CANCELLED, "lease_expires_at": None}):
-        raise OutboxError(f"Only queued or failed messages can be cancelled; this one is {message.status}.")
+        # A worker changed the message since the page was drawn.
+        raise OutboxError(
+            _("Only queued or failed messages can be cancelled; this one is %(status)s.", status=message.status)
+        )
     log.info("outbox message %s cancelled by %s", message.id, by or "unknown")
     return message
 

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app.accounts.access import admin_required
+from app.errors import DomainError
 from app.extensions import db
 from app.mail import services
 from app.mail.forms import TestMessageForm
@@ -41,7 +42,9 @@ def send_test():
 @admin_required
 def detail(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
-    return render_template("mail/outbox_message.html", message=message, next=_back())
+    return render_template(
+        "mail/outbox_message.html", message=message, next=_back(), message_actions=services.message_actions
+    )
 
 
 @bp.post("/dashboard/outbox/<int:message_id>/retry")
@@ -60,9 +63,9 @@ def _change(message_id: int, change, done: str):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     try:
         change(message, by=current_user.email)
-    except services.OutboxError as error:
+    except DomainError as error:
         db.session.rollback()
-        flash(str(error), "error")
+        flash(error.message, "error")
     else:
         db.session.commit()
         flash(done.format(message_id), "success")
@@ -81,4 +84,11 @@ def _render_outbox(form: TestMessageForm):
     )
     # Where Retry and Cancel come back to: the same filters and page.
     here = url_for("mail.outbox", status=listing.status, kind=listing.kind, page=listing.messages.page)
-    return render_template("mail/outbox.html", listing=listing, form=form, filters=services.STATUS_FILTERS, here=here)
+    return render_template(
+        "mail/outbox.html",
+        listing=listing,
+        form=form,
+        filters=services.STATUS_FILTERS,
+        here=here,
+        message_actions=services.message_actions,
+    )

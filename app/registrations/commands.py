@@ -1,8 +1,16 @@
+"""Registration housekeeping from the command line, and the worker's periodic expiry of unconfirmed ones."""
+
+from datetime import timedelta
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from app.contact import services as contact
 from app.extensions import db
+from app.mail.worker import PERIODIC_JOBS
 from app.registrations import services
+from app.types import utcnow
 
 registrations_cli = AppGroup("registrations", help="Registration housekeeping.")
 
@@ -18,13 +26,6 @@ def expire():
 @registrations_cli.command("purge")
 def purge():
     """Delete personal data of events that ended, and contact requests closed, over RETENTION_DAYS ago."""
-    from datetime import timedelta
-
-    from flask import current_app
-
-    from app.contact import services as contact
-    from app.types import utcnow
-
     count = services.remove_old_personal_data()
     contacts = contact.remove_old_personal_data(utcnow() - timedelta(days=current_app.config["RETENTION_DAYS"]))
     db.session.commit()
@@ -44,8 +45,6 @@ COMMANDS = (registrations_cli,)
 
 
 def register_periodic_jobs() -> None:
-    from app.mail.worker import PERIODIC_JOBS
-
     if expire_job not in PERIODIC_JOBS:
         PERIODIC_JOBS.append(expire_job)
 
