@@ -9,7 +9,6 @@ from flask import Flask, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
-from app import extensions
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from config import config_for
 
@@ -82,8 +81,6 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
-    # Named through the module: the app.mail package would shadow a bare `mail` here.
-    extensions.mail.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
