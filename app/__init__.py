@@ -9,7 +9,9 @@ from flask import Flask, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
+from app import ops
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.ops import requestlog
 from config import config_for
 
 BLUEPRINTS = (
@@ -22,6 +24,7 @@ BLUEPRINTS = (
     "app.calendar.views",
     "app.mail.views",
     "app.dashboard.views",
+    "app.ops.views",
 )
 
 COMMANDS = (
@@ -65,9 +68,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         )
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+        requestlog.configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
 
     register_extensions(app)
+    ops.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
