@@ -1,21 +1,38 @@
 # Eventdesk: `make run` serves the demo on SQLite; `make test` runs the whole suite.
-PYTHON ?= python3.11
+# Any Python 3.11 or newer works: `make run PYTHON=/usr/bin/python3.12`. Without PYTHON, the newest one on PATH is used.
+PYTHON ?= $(shell for candidate in python3.14 python3.13 python3.12 python3.11 python3; do \
+	command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { echo $$candidate; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
-STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --resolver=backtracking
 
-.PHONY: run test install migrate seed lint format clean
+.PHONY: run test install install-dev migrate seed lint format lock bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+		echo "Eventdesk needs Python 3.11 or newer, and none was found$(if $(PYTHON), ($(PYTHON) is older or missing),) on PATH."; \
+		echo "Install one (for instance python3.11 from your distribution), or name it: make run PYTHON=/path/to/python3.12"; \
+		exit 1; fi
+	"$(PYTHON)" -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): requirements.txt $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	touch $(STAMP)
+# Runtime packages only: what production installs (pip install --require-hashes -r requirements.txt).
+$(RUNTIME_STAMP): requirements.txt $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt
+	touch $(RUNTIME_STAMP)
 
-install: $(STAMP)
+# Tests, lint, browser tooling and the benchmark, on top of the runtime packages.
+$(DEV_STAMP): requirements-dev.txt $(RUNTIME_STAMP)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
+install: $(RUNTIME_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 migrate: install
 	$(FLASK) db upgrade
@@ -30,17 +47,27 @@ run: seed
 	$(FLASK) mail worker & \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+# The project against a reference app on PostgreSQL with gunicorn; `make bench BENCH_ARGS=--short` for CI's check.
+bench: install-dev
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
-format: install
+format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Re-pin every dependency (with hashes) from requirements.in and requirements-dev.in; run after editing either.
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

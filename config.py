@@ -1,5 +1,6 @@
 """Configuration read from environment variables, with safe development defaults."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -19,6 +20,12 @@ def _bool(name: str, default: bool = False) -> bool:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def _networks(name: str) -> tuple:
+    """A comma-separated list of addresses or networks (10.0.0.0/8, ::1) from the environment."""
+    value = os.environ.get(name, "")
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
 
 
 def _database_url() -> str:
@@ -64,6 +71,8 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5 per hour")
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per hour")
+    REGISTRATION_EMAIL_RATE_LIMIT = os.environ.get("REGISTRATION_EMAIL_RATE_LIMIT", "5 per hour")
 
     # The domain in calendar UIDs: set it once in production, since changing it duplicates calendar entries.
     CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN") or None
@@ -71,6 +80,14 @@ class Config:
     VERIFICATION_HOURS = _int("VERIFICATION_HOURS", 48)
     JOIN_WINDOW_MINUTES = _int("JOIN_WINDOW_MINUTES", 15)
     RETENTION_DAYS = _int("RETENTION_DAYS", 365)
+
+    # Operations: logs, health checks, metrics.
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    REQUEST_LOG = _bool("REQUEST_LOG", True)
+    READY_MAIL_MAX_DELAY_SECONDS = _int("READY_MAIL_MAX_DELAY_SECONDS", 900)
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    METRICS_ALLOW_FROM = _networks("METRICS_ALLOW_FROM")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,10 +9,11 @@ from flask import Flask, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
-from app import extensions, models, web  # noqa: F401 - models: the whole schema, for migrations
+from app import extensions, models, ops, web  # noqa: F401 - models: the whole schema, for migrations
 from app.accounts.models import Coordinator
 from app.errors import DomainError
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.ops import requestlog
 from config import config_for
 
 BLUEPRINTS = (
@@ -26,6 +27,7 @@ BLUEPRINTS = (
     "app.calendar.views",
     "app.mail.views",
     "app.dashboard.views",
+    "app.ops.views",
 )
 
 # Receivers of app.signals: the calendar first, so that updates reach the participants confirmed before
@@ -76,9 +78,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         )
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+        requestlog.configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
 
     register_extensions(app)
+    ops.init_app(app)
     register_listeners()
     register_blueprints(app)
     register_errorhandlers(app)
@@ -91,8 +94,6 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
-    # Named through the module: the app.mail package would shadow a bare `mail` here.
-    extensions.mail.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

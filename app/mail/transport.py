@@ -1,12 +1,12 @@
-"""SMTP delivery through smtplib, configured with Flask-Mail's settings.
+"""SMTP delivery through smtplib, configured with the ``MAIL_*`` settings Flask-Mail made familiar.
 
-The worker builds each message with the ``email`` package and hands it to ``smtplib`` itself instead of going
-through ``flask_mail``: Flask-Mail's ``Message`` cannot express a ``text/calendar; method=...`` part inside
-``multipart/alternative``, and its ``Connection`` opens sockets without a timeout (``MAIL_TIMEOUT`` would be
-ignored and a stalled relay would hold a message past its lease), starts TLS without verifying the server's
-certificate, reads the settings once at start-up and drops every message while ``TESTING`` is on. The same
-configuration keys are used (``MAIL_SERVER``, ``MAIL_PORT``, ``MAIL_USE_TLS``, ``MAIL_USE_SSL``,
-``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_MAX_EMAILS``) plus ``MAIL_TIMEOUT``.
+Messages are built with the ``email`` package and handed to ``smtplib`` directly (Flask-Mail is not used):
+Flask-Mail's ``Message`` cannot express a ``text/calendar; method=...`` part inside ``multipart/alternative``,
+and its ``Connection`` opens sockets without a timeout (a stalled relay would hold a message past its lease),
+starts TLS without verifying the server's certificate, reads the settings once at start-up and drops every
+message while ``TESTING`` is on. The setting names stay those of Flask-Mail (``MAIL_SERVER``, ``MAIL_PORT``,
+``MAIL_USE_TLS``, ``MAIL_USE_SSL``, ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_MAX_EMAILS``) plus
+``MAIL_TIMEOUT``.
 """
 
 import logging

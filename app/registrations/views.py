@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from app.errors import DomainError
 from app.events import services as events
@@ -30,9 +30,17 @@ def _email_key() -> str:
     return f"register:{(request.form.get('email') or '').strip().lower()}"
 
 
+def _address_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def _email_limit() -> str:
+    return current_app.config["REGISTRATION_EMAIL_RATE_LIMIT"]
+
+
 @bp.post("/events/<slug>/register")
-@limiter.limit("20 per hour", methods=["POST"])
-@limiter.limit("5 per hour", key_func=_email_key, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_email_limit, key_func=_email_key, methods=["POST"])
 def register(slug: str):
     event = events.get_public_event(slug) or abort(404)
     form = RegistrationForm()
