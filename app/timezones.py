@@ -147,7 +147,3 @@ def _same_wall_clock(instant: datetime, zone_a: str, zone_b: str) -> bool:
         return True
     a, b = utc_to_local(instant, zone_a), utc_to_local(instant, zone_b)
     return a.utcoffset() == b.utcoffset()
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -9,8 +9,8 @@ import vobject
 from ical.calendar_stream import IcsCalendarStream
 
 from app.extensions import db
-from app.mail.models import OutboxMessage
 from app.registrations.models import CONFIRMED, PENDING_VERIFICATION, Registration, RegistrationTransition
+from tests.factories import outbox  # noqa: F401 - shared with the calendar tests
 
 
 def make_registration(
@@ -114,10 +114,3 @@ def instants_with_custom_zone(text: str, zone_name: str) -> list[tuple[datetime,
     return [
         (vevent.dtstart.value.astimezone(UTC), vevent.dtend.value.astimezone(UTC)) for vevent in calendar.vevent_list
     ]
-
-
-def outbox(kind: str | None = None) -> list[OutboxMessage]:
-    query = db.select(OutboxMessage).order_by(OutboxMessage.id)
-    if kind:
-        query = query.where(OutboxMessage.kind == kind)
-    return list(db.session.scalars(query))

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.mail import services, worker
 from app.mail.models import FAILED, QUEUED, SENT, OutboxMessage
+from tests.factories import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,12 +32,6 @@ def queue(to: str = "tamar@example.org") -> OutboxMessage:
 def statuses() -> list[str]:
     db.session.expire_all()
     return list(db.session.scalars(sa.select(OutboxMessage.status).order_by(OutboxMessage.id)))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_send_reports_what_it_sent_and_what_failed(app, runner, smtp_server):

@@ -10,7 +10,6 @@ from app.types import UTCDateTime, utcnow
 
 ROLE_ADMIN = "admin"
 ROLE_COORDINATOR = "coordinator"
-ROLES = (ROLE_ADMIN, ROLE_COORDINATOR)
 
 desk_memberships = sa.Table(
     "desk_memberships",

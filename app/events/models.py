@@ -9,7 +9,6 @@ from app.types import UTCDateTime, utcnow
 DRAFT = "draft"
 PUBLISHED = "published"
 CANCELLED = "cancelled"
-EVENT_STATUSES = (DRAFT, PUBLISHED, CANCELLED)
 
 
 class Event(db.Model):
