@@ -208,6 +208,22 @@ def test_destructive_decisions_need_confirmation_and_carry_the_message(
     assert "The room changed, sorry." in messages_to("amra@example.org", kind)[-1].text_body
 
 
+def test_a_freed_seat_is_named_in_the_outcome(client, login, tbilisi_coordinator, desks):
+    event = make_event(desks.tbilisi, capacity=1)
+    register_and_confirm(client, event, email="amra@example.org", name="Amra Hadžić")
+    register_and_confirm(client, event, email="dren@example.org", name="Dren Krasniqi")
+    login(tbilisi_coordinator)
+    amra = db.session.scalar(sa.select(Registration).where(Registration.email == "amra@example.org"))
+    response = client.post(
+        f"/dashboard/events/{event.id}/registrations/decide",
+        data={"decision": "cancel", "ids": [amra.id], "confirmed": "yes"},
+        follow_redirects=True,
+    )
+    text = response.get_data(as_text=True)
+    assert "The registration of Amra Hadžić is cancelled" in text
+    assert "The freed seat went to Dren Krasniqi from the waitlist." in text
+
+
 CONTACT_TABLE = {
     CONTACT_NEW: {"answered", "close", "note", "reassign"},
     CONTACT_ANSWERED: {"close", "reopen", "note", "reassign"},
@@ -281,6 +297,10 @@ def test_event_actions_table(client, login, desks, tbilisi_coordinator, germany_
     html = client.get(f"/dashboard/events/{event.id}").get_data(as_text=True)
     shown = set(re.findall(rf"/dashboard/events/{event.id}/(edit|publish|unpublish|cancel)\"", html))
     assert shown == EVENT_TABLE[status]
+    for name in {"publish", "unpublish"} - EVENT_TABLE[status]:
+        with pytest.raises(DomainError):
+            getattr(event_services, f"{name}_event")(event)
+        db.session.rollback()
 
 
 def test_import_contracts_pass_and_a_forbidden_import_is_reported(tmp_path):

@@ -305,6 +305,8 @@ def publish_event(event: Event) -> None:
     """Make a draft visible on the public pages."""
     if event.status == CANCELLED:
         raise EventError({"status": _("A cancelled event cannot be published again.")}, status=409)
+    if event.status == PUBLISHED:
+        raise EventError({"status": _("The event is already published.")}, status=409)
     event.status = PUBLISHED
     db.session.flush()
     signals.event_published.send(event)
@@ -314,6 +316,8 @@ def unpublish_event(event: Event) -> None:
     """Hide an event from the public pages again (back to draft)."""
     if event.status == CANCELLED:
         raise EventError({"status": _("A cancelled event stays cancelled.")}, status=409)
+    if event.status == DRAFT:
+        raise EventError({"status": _("The event is a draft already.")}, status=409)
     event.status = DRAFT
     db.session.flush()
 

@@ -127,11 +127,14 @@ def decide(
         waitlist(registration, **by)
         text = _("%(name)s is on the waitlist.", name=name)
     elif decision == "reject":
-        end(event, registration, REJECTED, **by)
+        promoted = end(event, registration, REJECTED, **by)
         text = _("%(name)s is rejected and has been told.", name=name)
     else:
-        end(event, registration, CANCELLED, **by)
+        promoted = end(event, registration, CANCELLED, **by)
         text = _("The registration of %(name)s is cancelled and they have been told.", name=name)
+    if decision in ("reject", "cancel") and promoted:
+        moved_up = ", ".join(r.name for r in promoted)
+        text = " ".join((text, _("The freed seat went to %(names)s from the waitlist.", names=moved_up)))
     db.session.flush()
     return Outcome(registration, True, text)
 
@@ -143,15 +146,19 @@ def decide_many(
     return [decide(r, decision, coordinator, message, confirmed=confirmed) for r in registrations]
 
 
-def end(event: Event, registration: Registration, to_status: str, *, actor: str, coordinator=None, message=""):
-    """Reject or cancel; a confirmed participant's invites are withdrawn and the seat is passed on."""
+def end(
+    event: Event, registration: Registration, to_status: str, *, actor: str, coordinator=None, message=""
+) -> list[Registration]:
+    """Reject or cancel; a confirmed participant's invites are withdrawn and the seat is passed on.
+    Returns the people promoted from the waitlist into the freed seat."""
     was_confirmed = registration.status == CONFIRMED
     transition(registration, to_status, actor=actor, coordinator=coordinator, message=message)
     db.session.flush()
     send(registration, "rejected" if to_status == REJECTED else "cancelled", message=message, by=actor)
     if was_confirmed:
         signals.seat_withdrawn.send(registration, reason=message)
-        fill_seats(event)
+        return fill_seats(event)
+    return []
 
 
 def cancel(registration: Registration, *, actor: str) -> bool:
