@@ -5,14 +5,19 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from email import errors
+from email.header import Header
+from email.headerregistry import Address
 from email.utils import formataddr, parseaddr
 from typing import Any
 
+import idna
 import sqlalchemy as sa
 from flask import current_app, render_template
 
 from app.extensions import db
 from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage
+from app.text import clean_name
 from app.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -60,16 +65,42 @@ def header_safe(value: str) -> str:
     return _CONTROL.sub(" ", value or "").strip()
 
 
-def address(email: str, name: str | None = None) -> str:
-    """``email`` with an optional display name, quoted and stripped of line breaks, for an address header.
+def ascii_address(email: str) -> str:
+    """``email`` with an internationalised domain in its ASCII (xn--) form, which every relay accepts.
 
-    An internationalised domain is written in its ASCII (xn--) form, which every relay accepts.
+    IDNA 2008 with the UTS 46 mapping, as browsers and mail servers resolve names: ``faß.de`` is
+    ``xn--fa-hia.de``, not ``fass.de`` as Python's own IDNA 2003 codec would have it. A domain that has no
+    IDNA form is left as written, so that sending it fails visibly instead of reaching another domain.
     """
     email = header_safe(email)
-    local, _, domain = email.rpartition("@")
-    if not domain.isascii():
-        email = f"{local}@{domain.encode('idna').decode('ascii')}"
-    return formataddr((header_safe(name), email)) if name else email
+    local, at, domain = email.rpartition("@")
+    if not at or domain.isascii():
+        return email
+    try:
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return email
+    return f"{local}@{domain}"
+
+
+def address(email: str, name: str | None = None) -> str:
+    """``email`` with an optional display name, for an address header.
+
+    The name loses line breaks, controls and direction-changing characters (``clean_name``) and is quoted
+    as needed, so that it reads back as the same name whatever it contains ("Jürgen, Mallory <x@y>").
+    """
+    email = ascii_address(email)
+    name = clean_name(name)
+    if not name:
+        return email
+    if "=?" in name or not name.isascii():
+        # Stored in ASCII, as encoded words: a reader decodes "=?...?=" even inside quotes.
+        return f"{Header(name, 'utf-8').encode(maxlinelen=10**6)} <{email}>"
+    try:
+        return str(Address(display_name=name, addr_spec=email))
+    except (ValueError, IndexError, errors.HeaderParseError):
+        # Not an address the email package can read: the worker refuses it when it builds the message.
+        return formataddr((name, email))
 
 
 def _default_sender_address() -> str:

@@ -1,0 +1,35 @@
+"""Shared text cleaning for what people type: names shown to coordinators and written into email headers."""
+
+import unicodedata
+
+# Kept inside words: Persian, Indic scripts and emoji need the zero-width (non-)joiner to spell correctly.
+_JOINERS = frozenset("\u200c\u200d")
+# Letters and symbols that render as nothing (Hangul fillers, the blank Braille pattern): a "name" made of
+# them looks empty to a coordinator.
+_BLANK_LOOKALIKES = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _replacement(char: str) -> str:
+    category = unicodedata.category(char)
+    if category in ("Cc", "Zl", "Zp"):  # C0 and C1 controls (tab, NEL...) and line separators
+        return " "
+    # Cf: format characters, among them the bidi overrides and isolates (U+202A-U+202E, U+2066-U+2069), the
+    # direction marks, U+200B and U+FEFF.
+    if (category == "Cf" and char not in _JOINERS) or char in _BLANK_LOOKALIKES:
+        return ""
+    return char
+
+
+def clean_name(value: str | None) -> str:
+    """A name or organisation as one line without invisible or direction-changing characters.
+
+    Controls and line breaks become spaces, format characters (bidi overrides, zero-width spaces, byte order
+    marks) and blank look-alikes are removed, runs of spaces collapse. Returns "" when nothing visible is
+    left; never raises.
+    """
+    if not isinstance(value, str):
+        return ""
+    text = " ".join("".join(_replacement(c) for c in value).split())
+    if all(c in _JOINERS or c.isspace() for c in text):
+        return ""
+    return text
