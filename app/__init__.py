@@ -7,6 +7,7 @@ import os
 import sqlalchemy as sa
 from flask import Flask, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from app import extensions
@@ -57,6 +58,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(config)
     if overrides:
         app.config.update(overrides)
+    trust_proxies(app)
     # The development defaults under a production server are a deployment mistake worth shouting about.
     if app.config.get("DEV_MAILBOX") and "gunicorn" in os.environ.get("SERVER_SOFTWARE", ""):
         logging.getLogger(__name__).warning(
@@ -75,6 +77,17 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_security_headers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address and scheme from the headers of TRUSTED_PROXY_COUNT proxies, and no further.
+
+    Behind a proxy every request comes from the proxy's address; rate limits and login lockouts must count the
+    real client. Werkzeug's ProxyFix keeps the peer's own address in environ["werkzeug.proxy_fix.orig"].
+    """
+    count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def register_extensions(app: Flask) -> None:

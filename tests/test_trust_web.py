@@ -1,0 +1,89 @@
+"""Trust at the edge: proxies, login limits, sessions, hostile input, headers on token URLs."""
+
+import pytest
+
+from tests.contact_support import contact_form
+
+# --- 2. Behind a reverse proxy -----------------------------------------------------------------------
+
+PROXY = {"REMOTE_ADDR": "127.0.0.1"}
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, TRUSTED_PROXY_COUNT=1, CONTACT_RATE_LIMIT="2 per hour")
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client, desks, tbilisi_coordinator):
+    for n in range(4):
+        response = client.post(
+            "/contact",
+            data=contact_form(email=f"person{n}@example.org"),
+            environ_base=PROXY,
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+        )
+        assert response.status_code == 302
+    # One client still has its own limit.
+    codes = [
+        client.post(
+            "/contact",
+            data=contact_form(email=f"again{n}@example.org"),
+            environ_base=PROXY,
+            headers={"X-Forwarded-For": "198.51.100.0"},
+        ).status_code
+        for n in range(2)
+    ]
+    assert codes == [302, 429]
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, CONTACT_RATE_LIMIT="2 per hour")
+def test_by_default_forwarded_headers_are_not_trusted(client, desks, tbilisi_coordinator):
+    codes = [
+        client.post(
+            "/contact",
+            data=contact_form(email=f"person{n}@example.org"),
+            environ_base={"REMOTE_ADDR": "192.0.2.5"},
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [302, 302, 429]
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, TRUSTED_PROXY_COUNT=1)
+def test_failed_logins_behind_a_proxy_count_per_client(client, tbilisi_coordinator):
+    def attempt(client_address: str, password: str = "wrong password") -> int:
+        return client.post(
+            "/login",
+            data={"email": tbilisi_coordinator.email, "password": password},
+            environ_base=PROXY,
+            headers={"X-Forwarded-For": client_address},
+        ).status_code
+
+    assert [attempt("198.51.100.66") for _ in range(6)] == [200] * 5 + [429]
+    assert attempt("198.51.100.7", "correct horse battery") == 302
+
+
+@pytest.mark.parametrize("proxies", [0, 1, 2])
+@pytest.mark.parametrize(
+    ("peer", "headers"),
+    [
+        ("127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}),  # a proxy on this machine passing a stranger on
+        ("127.0.0.1", {"Forwarded": "for=203.0.113.9"}),
+        ("127.0.0.1", {"X-Real-IP": "203.0.113.9"}),
+        ("203.0.113.9", {"X-Forwarded-For": "127.0.0.1"}),  # a stranger claiming to be this machine
+        ("203.0.113.9", {"X-Forwarded-For": "127.0.0.1, 127.0.0.1"}),
+        ("203.0.113.9", {}),
+    ],
+)
+def test_dev_mailbox_is_for_this_machine_in_every_configuration(app, database_url, tmp_path, proxies, peer, headers):
+    from app import create_app
+
+    mailbox_app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "DEV_MAILBOX": True,
+            "MAILBOX_DIR": str(tmp_path / "mailbox"),
+            "TRUSTED_PROXY_COUNT": proxies,
+        },
+    )
+    with mailbox_app.test_client() as browser:
+        assert browser.get("/dev/mailbox/", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
+        assert browser.get("/dev/mailbox/", environ_base={"REMOTE_ADDR": peer}, headers=headers).status_code == 404
