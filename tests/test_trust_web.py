@@ -87,3 +87,35 @@ def test_dev_mailbox_is_for_this_machine_in_every_configuration(app, database_ur
     with mailbox_app.test_client() as browser:
         assert browser.get("/dev/mailbox/", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
         assert browser.get("/dev/mailbox/", environ_base={"REMOTE_ADDR": peer}, headers=headers).status_code == 404
+
+
+# --- 3. Failed logins cannot lock a coordinator out ---------------------------------------------------
+
+
+def _login(client, coordinator, password: str, address: str) -> int:
+    return client.post(
+        "/login", data={"email": coordinator.email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    ).status_code
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_strangers_cannot_lock_the_administrator_out(app, client, admin):
+    attackers = [f"203.0.113.{n}" for n in range(1, 6)]
+    codes = [_login(client, admin, "wrong password", address) for address in attackers for _ in range(4)]
+    assert codes == [200] * 20
+
+    # The account is under attack: the attackers' addresses wait, even with the right password...
+    assert _login(client, admin, "correct horse battery", attackers[0]) == 429
+    # ...a new address gets one guess...
+    assert _login(client, admin, "another wrong one", "198.51.100.50") == 429
+    assert _login(client, admin, "correct horse battery", "198.51.100.50") == 429
+    # ...and the administrator, from a clean address with the right password, gets in.
+    assert _login(client, admin, "correct horse battery", "192.0.2.44") == 302
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_a_successful_login_is_not_counted_as_a_failure(client, tbilisi_coordinator):
+    for _ in range(8):
+        assert _login(client, tbilisi_coordinator, "correct horse battery", "192.0.2.1") == 302
+        client.post("/logout")
+    assert [_login(client, tbilisi_coordinator, "nope", "192.0.2.1") for _ in range(6)] == [200] * 5 + [429]
