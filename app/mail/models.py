@@ -43,6 +43,13 @@ class OutboxMessage(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # What the message is about, so that deleting a person's data reaches exactly their messages (never those
+    # of another registration with the same address). Plain ids: the mail domain depends on no other.
+    registration_id: so.Mapped[int | None] = so.mapped_column(index=True)
+    contact_request_id: so.Mapped[int | None] = so.mapped_column(index=True)
+    # Set when the data it carries was deleted while it still had to go out: emptied as soon as it is sent.
+    scrub_after_send: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    scrubbed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status}>"

@@ -142,6 +142,8 @@ def queue_email(
     sender_name: str | None = None,
     calendar: CalendarPart | None = None,
     attachments: tuple[Attachment, ...] = (),
+    registration_id: int | None = None,
+    contact_request_id: int | None = None,
 ) -> OutboxMessage | None:
     """Add an email to the outbox in the current transaction (the caller commits).
 
@@ -149,6 +151,8 @@ def queue_email(
 
     With a ``dedup_key`` already queued, nothing is added and None is returned: the key is unique, so
     the email is sent once even when two transactions race to queue it.
+
+    ``registration_id`` / ``contact_request_id`` say whose message it is, for deleting that person's data.
     """
     method = calendar_method(calendar.method, calendar.ics) if calendar else None
     if dedup_key is not None:
@@ -168,6 +172,8 @@ def queue_email(
         html_body=html,
         calendar_method=method,
         calendar_ics=calendar.ics if calendar else None,
+        registration_id=registration_id,
+        contact_request_id=contact_request_id,
         attachments=[
             {
                 "filename": header_safe(a.filename),
@@ -251,6 +257,8 @@ def _transition(message: OutboxMessage, allowed: tuple[str, ...], values: dict[s
 def retry_message(message: OutboxMessage, *, by: str | None = None) -> OutboxMessage:
     """Queue a failed or cancelled message again, due now, with a fresh set of attempts (the caller commits)."""
     values = {"status": QUEUED, "attempts": 0, "next_attempt_at": utcnow(), "lease_expires_at": None}
+    if message.scrubbed_at is not None:
+        raise OutboxError("This message was emptied when the personal data it carried was deleted.")
     if not _transition(message, RETRYABLE, values):
         raise OutboxError(f"Only failed or cancelled messages can be retried; this one is {message.status}.")
     log.info("outbox message %s queued again by %s", message.id, by or "unknown")
@@ -261,8 +269,97 @@ def cancel_message(message: OutboxMessage, *, by: str | None = None) -> OutboxMe
     """Cancel a queued or failed message so that no worker sends it (the caller commits)."""
     if not _transition(message, CANCELLABLE, {"status": CANCELLED, "lease_expires_at": None}):
         raise OutboxError(f"Only queued or failed messages can be cancelled; this one is {message.status}.")
+    scrub_if_marked(message.id)
+    db.session.refresh(message)
     log.info("outbox message %s cancelled by %s", message.id, by or "unknown")
     return message
+
+
+# --- Deleting personal data ------------------------------------------------------------------------
+
+FINISHED = (SENT, FAILED, CANCELLED)
+SCRUBBED_RECIPIENT = "deleted@invalid"
+SCRUBBED_SUBJECT = "(removed with the personal data)"
+
+
+def _scrubbed_values(now) -> dict[str, Any]:
+    return {
+        "recipient": SCRUBBED_RECIPIENT,
+        "reply_to": None,
+        "subject": SCRUBBED_SUBJECT,
+        "text_body": "",
+        "html_body": "",
+        "calendar_ics": None,
+        "attachments": [],
+        # A relay's error often quotes the address.
+        "last_error": "",
+        "scrub_after_send": False,
+        "scrubbed_at": now,
+    }
+
+
+def messages_of(*, registration_id: int | None = None, contact_request_id: int | None = None) -> list[OutboxMessage]:
+    """The messages queued for one registration or one contact request, newest first."""
+    if (registration_id is None) == (contact_request_id is None):
+        raise ValueError("give exactly one of registration_id and contact_request_id")
+    column = OutboxMessage.registration_id if registration_id is not None else OutboxMessage.contact_request_id
+    wanted = registration_id if registration_id is not None else contact_request_id
+    return list(db.session.scalars(sa.select(OutboxMessage).where(column == wanted).order_by(OutboxMessage.id.desc())))
+
+
+def scrub_messages(messages: list[OutboxMessage], *, send_queued: bool = False) -> None:
+    """Remove the personal data from these messages (the caller commits).
+
+    A queued message is cancelled, or with ``send_queued`` (the cancellation that tells the person their data
+    is gone) still sent and emptied right after; a message a worker is sending now is emptied once it is sent.
+    """
+    now = utcnow()
+    for message in messages:
+        # Re-read under a row lock: a worker may be claiming it at this moment.
+        db.session.refresh(message, with_for_update=True)
+        if message.scrubbed_at is not None:
+            continue
+        if message.status == QUEUED and not send_queued:
+            message.status = CANCELLED
+            message.lease_expires_at = None
+        if message.status in FINISHED:
+            for name, value in _scrubbed_values(now).items():
+                setattr(message, name, value)
+        else:
+            message.scrub_after_send = True
+    db.session.flush()
+
+
+def scrub_finished(*, registration_ids: sa.Select | None = None, contact_request_ids: sa.Select | None = None) -> int:
+    """Empty the finished messages that still hold deleted data: those marked when their registration or request
+    was deleted, and any message of the registrations and requests selected by the given id queries (the
+    retention purge passes those already anonymised). Returns how many were emptied; the caller commits."""
+    whose = [OutboxMessage.scrub_after_send.is_(True)]
+    if registration_ids is not None:
+        whose.append(OutboxMessage.registration_id.in_(registration_ids))
+    if contact_request_ids is not None:
+        whose.append(OutboxMessage.contact_request_id.in_(contact_request_ids))
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.status.in_(FINISHED), OutboxMessage.scrubbed_at.is_(None), sa.or_(*whose))
+        .values(**_scrubbed_values(utcnow()))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def scrub_if_marked(message_id: int) -> None:
+    """Empty one message that was sent (or failed) after the data it carries was deleted; the caller commits."""
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.scrub_after_send.is_(True),
+            OutboxMessage.status.in_(FINISHED),
+        )
+        .values(**_scrubbed_values(utcnow()))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def queue_test_message(to: str, *, requested_by: str | None = None) -> OutboxMessage:

@@ -23,6 +23,7 @@ from flask import current_app
 from app.extensions import db
 from app.mail.message import MessageError, OutgoingMail, build_message, envelope_addresses
 from app.mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
+from app.mail.services import scrub_if_marked
 from app.mail.transport import DeliveryError, RelayUnavailable, SMTPRelay
 from app.types import utcnow
 
@@ -263,6 +264,9 @@ def _update_claimed(mail: OutgoingMail, **values) -> bool:
         result = db.session.execute(
             sa.update(OutboxMessage).where(_fence(mail)).values(**values).execution_options(synchronize_session=False)
         )
+        if result.rowcount == 1 and values.get("status") in (SENT, FAILED):
+            # Its registration or request was deleted while it waited: nothing of the person stays once it is out.
+            scrub_if_marked(mail.id)
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -9,7 +9,6 @@ atomic: confirmed registrations never exceed capacity, whatever the concurrency.
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,9 +18,8 @@ from app.desks.services import route_person
 from app.events.models import Event
 from app.events.services import registration_state
 from app.extensions import db
-from app.mail.models import CANCELLED as MAIL_CANCELLED
-from app.mail.models import FAILED, QUEUED, SENT, OutboxMessage
-from app.mail.services import address as mail_address
+from app.mail import services as mail
+from app.mail.models import FAILED, OutboxMessage
 from app.mail.services import queue_email
 from app.registrations import tokens
 from app.registrations.models import (
@@ -305,16 +303,23 @@ def personal_data(registration: Registration) -> dict:
 def anonymise(registration: Registration, *, reason: str = "participant") -> None:
     """Remove personal data but keep the registration for the counts; an active one is cancelled first.
 
-    Earlier emails to the address lose their recipient and content too (queued ones are not sent); the
-    cancellation queued here still goes out, without a link to the personal page that is about to disappear.
+    This registration's earlier emails lose their recipient and content (queued ones are not sent); the
+    cancellation queued here still goes out, without a link to the personal page that is about to disappear,
+    and is emptied once sent. Other registrations of the same address are not touched.
     """
-    earlier = emails_for(registration)
+    earlier = mail.messages_of(registration_id=registration.id)
     registration.anonymised_at = utcnow()
     db.session.flush()
     if registration.status in ACTIVE_STATUSES:
         _cancel(registration, actor=reason)
         registration = _fresh(registration)
-    _scrub_emails(registration, earlier)
+    mail.scrub_messages(earlier)
+    told = [m for m in mail.messages_of(registration_id=registration.id) if m not in earlier]
+    mail.scrub_messages(told, send_queued=True)
+    _remove_personal_fields(registration)
+
+
+def _remove_personal_fields(registration: Registration) -> None:
     registration.name = "Deleted participant"
     registration.email = f"deleted-{registration.id}@invalid"
     registration.email_normalized = registration.email
@@ -344,7 +349,10 @@ def expire_unverified(now: datetime | None = None, event: Event | None = None) -
 
 
 def remove_old_personal_data(now: datetime | None = None) -> int:
-    """Anonymise registrations of events that ended more than RETENTION_DAYS ago."""
+    """Remove the personal data of registrations of events that ended more than RETENTION_DAYS ago.
+
+    Silent: no email, and status and counts stay as they were. Their emails are emptied (queued ones
+    cancelled), as are the sent emails of registrations deleted earlier."""
     from app.events.models import EventSession
 
     now = now or utcnow()
@@ -358,7 +366,10 @@ def remove_old_personal_data(now: datetime | None = None) -> int:
         sa.select(Registration).where(Registration.event_id.in_(ended), Registration.anonymised_at.is_(None))
     ).all()
     for registration in old:
-        anonymise(registration, reason="system")
+        registration.anonymised_at = now
+        mail.scrub_messages(mail.messages_of(registration_id=registration.id))
+        _remove_personal_fields(registration)
+    mail.scrub_finished(registration_ids=sa.select(Registration.id).where(Registration.anonymised_at.is_not(None)))
     return len(old)
 
 
@@ -412,7 +423,12 @@ def cancel_for_event(event: Event, message: str = "") -> None:
     from app.calendar import invites
 
     active = db.session.scalars(
-        sa.select(Registration).where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+        sa.select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.status.in_(ACTIVE_STATUSES),
+            # Removed by the retention purge: they keep their status and have no one left to tell.
+            Registration.anonymised_at.is_(None),
+        )
     ).all()
     for registration in active:
         was_confirmed = registration.status == CONFIRMED
@@ -451,18 +467,6 @@ def _end(event: Event, registration: Registration, to_status: str, *, actor: str
 # --- Emails -------------------------------------------------------------------------------------------
 
 
-def _scrub_emails(registration: Registration, messages: list[OutboxMessage]) -> None:
-    for message in messages:
-        if message.status == QUEUED:
-            message.status = MAIL_CANCELLED
-        if message.status in (SENT, FAILED, MAIL_CANCELLED):
-            message.recipient = f"deleted-{registration.id}@invalid"
-            message.subject = "(removed with the participant's data)"
-            message.text_body = message.html_body = ""
-            message.calendar_ics = None
-            message.attachments = []
-
-
 def _send(registration: Registration, template: str, **context) -> None:
     manage_url = None if registration.anonymised_at else manage_link(registration)
     queue_email(
@@ -476,6 +480,7 @@ def _send(registration: Registration, template: str, **context) -> None:
             "manage_url": manage_url,
             **context,
         },
+        registration_id=registration.id,
     )
 
 
@@ -513,6 +518,7 @@ def _send_confirmed(registration: Registration, *, promoted: bool, message: str 
             "first": first,
         },
         calendar=invites.request_part(registration, first, access_url) if first else None,
+        registration_id=registration.id,
     )
     if first is not None:
         invites.queue_session_invites(registration, access_url, skip=first)
@@ -569,31 +575,21 @@ def registrations_for_decision(event: Event, ids: list[int], desk_ids: set[int] 
 # --- Email delivery, as coordinators see it ---------------------------------------------------------
 
 
-def _bare_address(email: str) -> str:
-    return mail_address(email).lower()
-
-
 def emails_for(registration: Registration) -> list[OutboxMessage]:
-    """Every email the service queued for this participant's address, newest first (with its status)."""
-    bare = _bare_address(registration.email)
-    return list(
-        db.session.scalars(
-            sa.select(OutboxMessage)
-            .where(
-                sa.or_(
-                    sa.func.lower(OutboxMessage.recipient) == bare,
-                    sa.func.lower(OutboxMessage.recipient).endswith(f"<{bare}>", autoescape=True),
-                )
-            )
-            .order_by(OutboxMessage.id.desc())
-        )
-    )
+    """The emails queued for this registration, newest first (with their status); never those of another
+    registration or a contact request that share the address."""
+    return mail.messages_of(registration_id=registration.id)
 
 
 def with_failed_email(registrations: list[Registration]) -> set[int]:
-    """The ids of those registrations whose address had an email fail permanently."""
-    failed = {
-        parseaddr(recipient)[1].lower()
-        for recipient in db.session.scalars(sa.select(OutboxMessage.recipient).where(OutboxMessage.status == FAILED))
-    }
-    return {r.id for r in registrations if _bare_address(r.email) in failed} if failed else set()
+    """The ids of those registrations that had an email fail permanently."""
+    ids = [r.id for r in registrations]
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(OutboxMessage.registration_id)
+            .where(OutboxMessage.status == FAILED, OutboxMessage.registration_id.in_(ids))
+            .distinct()
+        )
+    )
