@@ -52,6 +52,9 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     MAIL_BACKOFF_SECONDS = _int("MAIL_BACKOFF_SECONDS", 30)
     MAIL_BACKOFF_MAX_SECONDS = _int("MAIL_BACKOFF_MAX_SECONDS", 3600)
+    # A message still not delivered this long after it was queued is marked failed (a relay outage does not
+    # use up MAIL_MAX_ATTEMPTS; this is the budget that ends it).
+    MAIL_GIVE_UP_AFTER = _int("MAIL_GIVE_UP_AFTER", 3 * 24 * 3600)
     MAIL_ENVELOPE_FROM = os.environ.get("MAIL_ENVELOPE_FROM") or None
     MAIL_MAX_EMAILS = _int("MAIL_MAX_EMAILS", 0) or None
     MAIL_LEASE_SECONDS = _int("MAIL_LEASE_SECONDS", 300)

@@ -57,6 +57,8 @@ class OutgoingMail:
     calendar_method: str | None
     calendar_ics: str | None
     attachments: tuple[dict, ...]
+    created_at: datetime | None = None
+    unreachable_attempts: int = 0
 
     @classmethod
     def from_row(cls, row: OutboxMessage) -> "OutgoingMail":
@@ -75,6 +77,8 @@ class OutgoingMail:
             calendar_method=row.calendar_method,
             calendar_ics=row.calendar_ics,
             attachments=tuple(row.attachments or ()),
+            created_at=row.created_at,
+            unreachable_attempts=row.unreachable_attempts or 0,
         )
 
 

@@ -5,6 +5,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from email import errors
 from email.header import Header
 from email.headerregistry import Address
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 
 from app.extensions import db
-from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage
+from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage, RelayStatus
 from app.text import clean_name
 from app.types import utcnow
 
@@ -273,6 +274,61 @@ def cancel_message(message: OutboxMessage, *, by: str | None = None) -> OutboxMe
     db.session.refresh(message)
     log.info("outbox message %s cancelled by %s", message.id, by or "unknown")
     return message
+
+
+# --- The relay, as the workers last found it ----------------------------------------------------------
+
+RELAY_STATUS_ID = 1
+
+
+@dataclass(frozen=True)
+class RelayOutage:
+    down_since: datetime
+    last_failure_at: datetime
+    last_error: str
+
+
+def relay_status() -> RelayOutage | None:
+    """None while the workers reach the SMTP relay; else since when they have not, and the last error."""
+    row = db.session.get(RelayStatus, RELAY_STATUS_ID)
+    if row is None or row.down_since is None:
+        return None
+    return RelayOutage(row.down_since, row.last_failure_at or row.down_since, row.last_error)
+
+
+def record_relay_failure(error: str, now: datetime | None = None) -> None:
+    """A worker could not reach the relay; commits (the worker holds no other transaction)."""
+    now = now or utcnow()
+    try:
+        row = db.session.get(RelayStatus, RELAY_STATUS_ID, with_for_update=True)
+        if row is None:
+            row = RelayStatus(id=RELAY_STATUS_ID)
+            with db.session.begin_nested():
+                db.session.add(row)
+        row.down_since = row.down_since or now
+        row.last_failure_at = now
+        row.last_error = error[:2000]
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Another worker created the row at the same moment; its record of the outage is as good as ours.
+        db.session.rollback()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def record_relay_success() -> None:
+    """A worker delivered a message: the relay is reachable again; commits."""
+    try:
+        db.session.execute(
+            sa.update(RelayStatus)
+            .where(RelayStatus.id == RELAY_STATUS_ID, RelayStatus.down_since.is_not(None))
+            .values(down_since=None)
+        )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 # --- Deleting personal data ------------------------------------------------------------------------

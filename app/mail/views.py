@@ -81,4 +81,11 @@ def _render_outbox(form: TestMessageForm):
     )
     # Where Retry and Cancel come back to: the same filters and page.
     here = url_for("mail.outbox", status=listing.status, kind=listing.kind, page=listing.messages.page)
-    return render_template("mail/outbox.html", listing=listing, form=form, filters=services.STATUS_FILTERS, here=here)
+    return render_template(
+        "mail/outbox.html",
+        listing=listing,
+        form=form,
+        filters=services.STATUS_FILTERS,
+        here=here,
+        relay=services.relay_status(),
+    )
