@@ -1,6 +1,7 @@
 """Shared text cleaning for what people type: names shown to coordinators and written into email headers."""
 
 import unicodedata
+from urllib.parse import urlsplit
 
 # Kept inside words: Persian, Indic scripts and emoji need the zero-width (non-)joiner to spell correctly.
 _JOINERS = frozenset("\u200c\u200d")
@@ -33,3 +34,23 @@ def clean_name(value: str | None) -> str:
     if all(c in _JOINERS or c.isspace() for c in text):
         return ""
     return text
+
+
+def web_address(value: str | None) -> str | None:
+    """``value`` as an http(s) address fit for a link or a Location header, or None.
+
+    Refused: anything with a space, a line break, a control or a format character anywhere (a header value
+    with a line break makes every redirect to it fail), another scheme, or no host.
+    """
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not value or any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # for instance an unclosed [ in the host
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return value

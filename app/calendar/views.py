@@ -13,6 +13,7 @@ from app.calendar.forms import AccessDetailsForm
 from app.events import services as events
 from app.events.models import Event
 from app.extensions import db
+from app.text import web_address
 from app.types import utcnow
 from app.web import external_url, reader_zone
 
@@ -109,7 +110,7 @@ def join(token: str):
         if request.method == "GET":
             access.record_attendance(registration, state.session, now=moment)
             db.session.commit()
-        return redirect(state.event.meeting_url, code=303)
+        return redirect(web_address(state.event.meeting_url), code=303)
     zone = _reader_zone(registration)
     session = state.session
     return render_template(
