@@ -185,12 +185,25 @@ def register_template_helpers(app: Flask) -> None:
         app.add_template_filter(func, name)
 
 
+# Paths whose URL carries a personal token (access links, confirmation and personal pages).
+TOKEN_PATH_PREFIXES = ("/join/", "/r/")
+
+
 def register_security_headers(app: Flask) -> None:
+    hsts_seconds = int(app.config.get("HSTS_SECONDS") or 0)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if hsts_seconds:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}; includeSubDomains")
+        if request.path.startswith(TOKEN_PATH_PREFIXES):
+            # By path, not by endpoint, so that answers no view produced (404, 405, 500) are covered too: the
+            # token must not leak to other sites in a Referer, nor stay in a shared or browser cache.
+            response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if request.path.startswith(("/dashboard", "/login")):
             # Coordinators' pages hold personal data: never kept in a shared or browser cache.

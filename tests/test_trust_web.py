@@ -119,3 +119,39 @@ def test_a_successful_login_is_not_counted_as_a_failure(client, tbilisi_coordina
         assert _login(client, tbilisi_coordinator, "correct horse battery", "192.0.2.1") == 302
         client.post("/logout")
     assert [_login(client, tbilisi_coordinator, "nope", "192.0.2.1") for _ in range(6)] == [200] * 5 + [429]
+
+
+# --- 15. HSTS in production; token URLs never leak, whatever the answer -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/r/not-a-real-token"),
+        ("GET", "/r/not-a-real-token/cancel"),  # 405
+        ("PUT", "/r/not-a-real-token"),  # 405
+        ("GET", "/r/confirm/not-a-real-token"),
+        ("DELETE", "/r/confirm/not-a-real-token"),  # 405
+        ("GET", "/join/not-a-real-token"),
+        ("POST", "/join/not-a-real-token"),  # 405
+        ("GET", "/join/not-a-real-token/calendar.ics"),
+        ("GET", "/r/not-a-real-token/nothing-here"),  # 404 from routing
+    ],
+)
+def test_every_answer_under_a_token_url_is_no_store_and_no_referrer(client, desks, method, path):
+    response = client.open(path, method=method)
+    assert response.status_code in (404, 405, 410)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_production_sends_hsts_and_development_does_not(app, database_url, monkeypatch):
+    from app import create_app
+    from config import ProductionConfig
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
+    production = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url})
+    response = production.test_client().get("/privacy")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+    assert "Strict-Transport-Security" not in app.test_client().get("/privacy").headers

@@ -19,23 +19,12 @@ from app.web import external_url, reader_zone
 
 bp = Blueprint("calendar", __name__)
 
-# Pages reached through a personal token: the token must not leak to other sites, nor stay in caches.
-TOKEN_PATH_PREFIX = "/join/"
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
 def now() -> datetime:
     """The current moment; tests replace it to stand before, inside or after a join window."""
     return utcnow()
-
-
-@bp.after_app_request
-def protect_tokens(response: Response) -> Response:
-    # By path rather than endpoint, so that error answers no view produced (405, 500) are covered too.
-    if request.path.startswith(TOKEN_PATH_PREFIX):
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.app_template_global()

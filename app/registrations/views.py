@@ -13,13 +13,7 @@ from app.registrations.models import CONFIRMED
 bp = Blueprint("registrations", __name__)
 
 
-@bp.after_request
-def no_referrer(response):
-    # Personal pages carry their token in the URL: never leak it to other sites.
-    if request.view_args and "token" in request.view_args:
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "no-store"
-    return response
+# Pages under /r/ carry a token: app/__init__.py register_security_headers sends no-referrer and no-store.
 
 
 def registration_panel(event, reader_zone: str, form: RegistrationForm | None = None) -> dict:
