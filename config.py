@@ -59,6 +59,9 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     MAIL_BACKOFF_SECONDS = _int("MAIL_BACKOFF_SECONDS", 30)
     MAIL_BACKOFF_MAX_SECONDS = _int("MAIL_BACKOFF_MAX_SECONDS", 3600)
+    # A message still not delivered this long after it was queued is marked failed (a relay outage does not
+    # use up MAIL_MAX_ATTEMPTS; this is the budget that ends it).
+    MAIL_GIVE_UP_AFTER = _int("MAIL_GIVE_UP_AFTER", 3 * 24 * 3600)
     MAIL_ENVELOPE_FROM = os.environ.get("MAIL_ENVELOPE_FROM") or None
     MAIL_MAX_EMAILS = _int("MAIL_MAX_EMAILS", 0) or None
     MAIL_LEASE_SECONDS = _int("MAIL_LEASE_SECONDS", 300)
@@ -73,6 +76,9 @@ class Config:
     CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5 per hour")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per hour")
     REGISTRATION_EMAIL_RATE_LIMIT = os.environ.get("REGISTRATION_EMAIL_RATE_LIMIT", "5 per hour")
+    # How many reverse proxies in front of the app set X-Forwarded-For / X-Forwarded-Proto. 0 trusts no such
+    # header: any client could write them, and limits would count a made-up address.
+    TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 
     # The domain in calendar UIDs: set it once in production, since changing it duplicates calendar entries.
     CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN") or None
@@ -88,6 +94,8 @@ class Config:
     READY_MAIL_MAX_DELAY_SECONDS = _int("READY_MAIL_MAX_DELAY_SECONDS", 900)
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     METRICS_ALLOW_FROM = _networks("METRICS_ALLOW_FROM")
+    # Strict-Transport-Security max-age in seconds; 0 sends none (development serves plain http).
+    HSTS_SECONDS = _int("HSTS_SECONDS", 0)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -120,6 +128,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_SECONDS = _int("HSTS_SECONDS", 365 * 24 * 3600)
 
     @classmethod
     def validate(cls) -> None:

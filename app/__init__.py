@@ -7,6 +7,7 @@ import os
 import sqlalchemy as sa
 from flask import Flask, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from app import extensions, models, ops, web  # noqa: F401 - models: the whole schema, for migrations
@@ -69,6 +70,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(config)
     if overrides:
         app.config.update(overrides)
+    trust_proxies(app)
     # The development defaults under a production server are a deployment mistake worth shouting about.
     if app.config.get("DEV_MAILBOX") and "gunicorn" in os.environ.get("SERVER_SOFTWARE", ""):
         logging.getLogger(__name__).warning(
@@ -89,6 +91,17 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_security_headers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address and scheme from the headers of TRUSTED_PROXY_COUNT proxies, and no further.
+
+    Behind a proxy every request comes from the proxy's address; rate limits and login lockouts must count the
+    real client. Werkzeug's ProxyFix keeps the peer's own address in environ["werkzeug.proxy_fix.orig"].
+    """
+    count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def register_extensions(app: Flask) -> None:
@@ -194,12 +207,25 @@ def register_template_helpers(app: Flask) -> None:
         app.add_template_filter(func, name)
 
 
+# Paths whose URL carries a personal token (access links, confirmation and personal pages).
+TOKEN_PATH_PREFIXES = ("/join/", "/r/")
+
+
 def register_security_headers(app: Flask) -> None:
+    hsts_seconds = int(app.config.get("HSTS_SECONDS") or 0)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if hsts_seconds:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}; includeSubDomains")
+        if request.path.startswith(TOKEN_PATH_PREFIXES):
+            # By path, not by endpoint, so that answers no view produced (404, 405, 500) are covered too: the
+            # token must not leak to other sites in a Referer, nor stay in a shared or browser cache.
+            response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if request.path.startswith(("/dashboard", "/login")):
             # Coordinators' pages hold personal data: never kept in a shared or browser cache.

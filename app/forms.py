@@ -7,6 +7,7 @@ from wtforms.validators import ValidationError
 
 from app import timezones
 from app.countries import is_country
+from app.text import web_address
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
@@ -24,6 +25,14 @@ class NoControlCharacters:
             return
         if _CONTROL.search(value) or (not self.multiline and _LINE_BREAK.search(value)):
             raise ValidationError("Please remove the control characters or line breaks from this field.")
+
+
+class WebAddress:
+    """An http(s) address without spaces, line breaks or control characters."""
+
+    def __call__(self, form, field):
+        if field.data and web_address(field.data) is None:
+            raise ValidationError("Give a full web address starting with https://, without spaces or line breaks.")
 
 
 class ValidZone:

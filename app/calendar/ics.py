@@ -22,6 +22,7 @@ from app.calendar.urls import event_page_url
 from app.calendar.vtimezone import vtimezone
 from app.events.models import Event, EventSession
 from app.events.services import published_events
+from app.mail.services import ascii_address
 from app.registrations.models import Registration
 from app.types import utcnow
 
@@ -350,7 +351,7 @@ def _organizer(event: Event) -> vCalAddress:
 
 def _add_people(vevent: VEvent, event: Event, registration: Registration) -> None:
     vevent.add("organizer", _organizer(event))
-    attendee = vCalAddress(f"mailto:{_address(registration.email)}")
+    attendee = vCalAddress(f"mailto:{ascii_address(_address(registration.email))}")
     attendee.params["CN"] = _param(registration.name)
     attendee.params["ROLE"] = "REQ-PARTICIPANT"
     attendee.params["PARTSTAT"] = "NEEDS-ACTION"

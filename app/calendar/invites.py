@@ -49,6 +49,7 @@ def send_confirmation(registration: Registration, *, promoted: bool, message: st
             "first": first,
         },
         calendar=request_part(registration, first, access_url) if first else None,
+        registration_id=registration.id,
     )
     if first is not None:
         queue_session_invites(registration, access_url, skip=first)
@@ -102,11 +103,16 @@ def queue_session_invites(
 
 
 def confirmed_registrations(event: Event) -> list[Registration]:
-    """The event's confirmed participants, in a stable order."""
+    """The event's confirmed participants, in a stable order; not those whose data was removed (they keep
+    their status for the counts, and have no address any more)."""
     return list(
         db.session.scalars(
             sa.select(Registration)
-            .where(Registration.event_id == event.id, Registration.status == CONFIRMED)
+            .where(
+                Registration.event_id == event.id,
+                Registration.status == CONFIRMED,
+                Registration.anonymised_at.is_(None),
+            )
             .order_by(Registration.id)
         )
     )

@@ -95,6 +95,7 @@ def _send(session: EventSession, reminder: Reminder, now: datetime) -> int:
         .where(
             Registration.event_id == event.id,
             Registration.status == CONFIRMED,
+            Registration.anonymised_at.is_(None),
             confirmed_moment() <= session.starts_at - reminder.before,
             ~sa.exists().where(OutboxMessage.dedup_key == key),
         )

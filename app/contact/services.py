@@ -29,6 +29,7 @@ from app.errors import DomainError, NotFound
 from app.events.models import PUBLISHED, Event, EventSession
 from app.extensions import db
 from app.i18n import _
+from app.mail import services as mail
 from app.mail.services import queue_email
 from app.text import multiline, single_line
 from app.types import utcnow
@@ -191,6 +192,7 @@ def submit_contact_request(data: ContactData) -> ContactRequest:
             "country_name": COUNTRY_NAMES.get(country, country),
         },
         dedup_key=f"contact:{contact.id}:acknowledgement",
+        contact_request_id=contact.id,
     )
     return contact
 
@@ -380,6 +382,7 @@ def _notify_desk(contact: ContactRequest, desk: Desk, *, template: str, key: str
             },
             reply_to=reply_to,
             dedup_key=f"contact:{contact.id}:{key}:{coordinator.id}",
+            contact_request_id=contact.id,
         )
 
 
@@ -395,5 +398,8 @@ def remove_old_personal_data(cutoff: datetime) -> int:
         contact.message = "(removed after the retention period)"
         for entry in contact.history:
             entry.note = ""
+        mail.scrub_messages(mail.messages_of(contact_request_id=contact.id))
     db.session.flush()
+    # Also the emails of requests anonymised before, that were still on their way then.
+    mail.scrub_finished(contact_request_ids=sa.select(ContactRequest.id).where(ContactRequest.email == ""))
     return len(old)

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.countries import language_choices
 from app.events.services import EventData, SessionData
-from app.forms import NoControlCharacters, StrippedStringField, ValidZone, choices
+from app.forms import NoControlCharacters, StrippedStringField, ValidZone, WebAddress, choices
 from app.web import parse_id
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -85,7 +85,7 @@ class EventForm(FlaskForm):
     approval_required = BooleanField("Coordinators approve each registration")
     meeting_url = URLField(
         "Meeting link",
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), Length(max=500), WebAddress()],
         description="Zoom, Teams, Jitsi… Participants never see it directly: their personal access link "
         "forwards to it, so it may be added or changed later.",
     )

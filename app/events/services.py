@@ -4,7 +4,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -16,6 +15,7 @@ from app.errors import DomainError
 from app.events.models import CANCELLED, DRAFT, PUBLISHED, Event, EventSession
 from app.extensions import db
 from app.i18n import _
+from app.text import web_address
 from app.types import utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -138,10 +138,8 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
     signals.event_validating.send(event, data=data, errors=errors)
     if db.session.get(Desk, data.desk_id) is None:
         errors["desk_id"] = _("Choose the desk that owns this event.")
-    if data.meeting_url:
-        parts = urlsplit(data.meeting_url)
-        if parts.scheme not in ("https", "http") or not parts.netloc:
-            errors["meeting_url"] = _("Give a full web address starting with https://.")
+    if data.meeting_url and web_address(data.meeting_url) is None:
+        errors["meeting_url"] = _("Give a full web address starting with https://, without spaces or line breaks.")
     if not data.sessions:
         errors["sessions"] = _("An event needs at least one session.")
 

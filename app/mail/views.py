@@ -91,4 +91,5 @@ def _render_outbox(form: TestMessageForm):
         filters=services.STATUS_FILTERS,
         here=here,
         message_actions=services.message_actions,
+        relay=services.relay_status(),
     )

@@ -23,6 +23,7 @@ from flask import current_app
 from app.extensions import db
 from app.mail.message import MessageError, OutgoingMail, build_message, envelope_addresses
 from app.mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
+from app.mail.services import record_relay_failure, record_relay_success, scrub_if_marked
 from app.mail.transport import DeliveryError, RelayUnavailable, SMTPRelay
 from app.types import utcnow
 
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 PERIODIC_JOBS: list[Callable[[], object]] = []
 
 DEFAULT_BACKOFF_CAP_SECONDS = 3600
+DEFAULT_GIVE_UP_AFTER_SECONDS = 3 * 24 * 3600
 MAX_ERROR_LENGTH = 2000
 
 OUTCOME_SENT = "sent"
@@ -123,7 +125,7 @@ def claim_next(*, now: datetime | None = None, only_id: int | None = None) -> Ou
             db.session.rollback()
             return None
         max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-        if row.status == SENDING and row.attempts >= max_attempts:
+        if row.status == SENDING and row.attempts - (row.unreachable_attempts or 0) >= max_attempts:
             row.status = FAILED
             row.lease_expires_at = None
             row.last_error = _clip(
@@ -163,8 +165,9 @@ def deliver(mail: OutgoingMail, relay: SMTPRelay, *, now: datetime | None = None
     try:
         relay.send(message, from_addr, to_addrs)
     except DeliveryError as error:
-        outcome = _record_failure(mail, error.reason, permanent=error.permanent, now=clock())
-        return outcome, isinstance(error, RelayUnavailable)
+        unreachable = isinstance(error, RelayUnavailable)
+        outcome = _record_failure(mail, error.reason, permanent=error.permanent, now=clock(), relay_down=unreachable)
+        return outcome, unreachable
     try:
         _mark_sent(mail, clock())
     except Exception:  # noqa: BLE001 - the relay has the message; the lease decides what happens next
@@ -208,6 +211,11 @@ def drain(
             if unreachable:
                 report.relay_error = outcome.error
                 break
+    # Kept in the database, so that the outbox page and health checks see an outage whichever worker met it.
+    if report.relay_error is not None:
+        record_relay_failure(report.relay_error, now)
+    elif report.sent:
+        record_relay_success()
     return report
 
 
@@ -263,6 +271,9 @@ def _update_claimed(mail: OutgoingMail, **values) -> bool:
         result = db.session.execute(
             sa.update(OutboxMessage).where(_fence(mail)).values(**values).execution_options(synchronize_session=False)
         )
+        if result.rowcount == 1 and values.get("status") in (SENT, FAILED):
+            # Its registration or request was deleted while it waited: nothing of the person stays once it is out.
+            scrub_if_marked(mail.id)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -278,17 +289,36 @@ def _mark_sent(mail: OutgoingMail, now: datetime) -> None:
         log.info("outbox message %s (%s) sent, attempt %s", mail.id, mail.kind, mail.attempts)
 
 
-def _record_failure(mail: OutgoingMail, reason: str, *, permanent: bool, now: datetime) -> Outcome:
+def _record_failure(
+    mail: OutgoingMail, reason: str, *, permanent: bool, now: datetime, relay_down: bool = False
+) -> Outcome:
+    """Record a failed attempt: failed for good, or queued again after a pause.
+
+    An attempt that found no relay to talk to says nothing about the message: it does not count against
+    MAIL_MAX_ATTEMPTS, which limits the temporary refusals of this message. Either way a message stops being
+    retried MAIL_GIVE_UP_AFTER after it was queued, as a mail server's queue does.
+    """
     reason = _clip(reason)
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    if permanent or mail.attempts >= max_attempts:
-        error = reason if permanent else _clip(f"{reason} (gave up after {mail.attempts} attempts)")
-        values = {"status": FAILED, "lease_expires_at": None, "last_error": error}
+    config = current_app.config
+    unreachable = mail.unreachable_attempts + (1 if relay_down else 0)
+    age = now - mail.created_at if mail.created_at is not None else timedelta(0)
+    give_up_after = timedelta(seconds=config.get("MAIL_GIVE_UP_AFTER", DEFAULT_GIVE_UP_AFTER_SECONDS))
+    if permanent:
+        error = reason
+    elif not relay_down and mail.attempts - unreachable >= config["MAIL_MAX_ATTEMPTS"]:
+        error = _clip(f"{reason} (gave up after {mail.attempts} attempts)")
+    elif age >= give_up_after:
+        error = _clip(f"{reason} (gave up after {_duration(age)} of trying)")
+    else:
+        error = None
+    values = {"lease_expires_at": None, "unreachable_attempts": unreachable}
+    if error is not None:
+        values.update(status=FAILED, last_error=error)
         status, next_attempt_at = OUTCOME_FAILED, None
     else:
         error = reason
         next_attempt_at = now + backoff(mail.attempts)
-        values = {"status": QUEUED, "lease_expires_at": None, "last_error": error, "next_attempt_at": next_attempt_at}
+        values.update(status=QUEUED, last_error=error, next_attempt_at=next_attempt_at)
         status = OUTCOME_RETRY
     if not _update_claimed(mail, **values):
         status = OUTCOME_TAKEN_OVER
@@ -297,6 +327,13 @@ def _record_failure(mail: OutgoingMail, reason: str, *, permanent: bool, now: da
     else:
         log.warning("outbox message %s (%s) will be retried at %s: %s", mail.id, mail.kind, next_attempt_at, error)
     return Outcome(mail.id, mail.kind, mail.recipient, mail.subject, status, mail.attempts, error, next_attempt_at)
+
+
+def _duration(age: timedelta) -> str:
+    if age >= timedelta(days=2):
+        return f"{age.days} days"
+    hours = int(age.total_seconds() // 3600)
+    return f"{hours} hours" if hours >= 2 else f"{int(age.total_seconds() // 60)} minutes"
 
 
 def _clip(text: str) -> str:

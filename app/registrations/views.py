@@ -17,13 +17,7 @@ from app.web import show_errors
 bp = Blueprint("registrations", __name__)
 
 
-@bp.after_request
-def no_referrer(response):
-    # Personal pages carry their token in the URL: never leak it to other sites.
-    if request.view_args and "token" in request.view_args:
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "no-store"
-    return response
+# Pages under /r/ carry a token: app/__init__.py register_security_headers sends no-referrer and no-store.
 
 
 def _email_key() -> str:

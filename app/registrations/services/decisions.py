@@ -174,7 +174,12 @@ def cancel(registration: Registration, *, actor: str) -> bool:
 def cancel_for_event(event: Event, message: str = "") -> None:
     """The event is cancelled: every active registration ends, and everyone is told."""
     active = db.session.scalars(
-        sa.select(Registration).where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+        sa.select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.status.in_(ACTIVE_STATUSES),
+            # Removed by the retention purge: they keep their status and have no one left to tell.
+            Registration.anonymised_at.is_(None),
+        )
     ).all()
     for registration in active:
         was_confirmed = registration.status == CONFIRMED

@@ -4,9 +4,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from app.extensions import db
-from app.mail.models import CANCELLED as MAIL_CANCELLED
-from app.mail.models import FAILED, QUEUED, SENT, OutboxMessage
 from app.mail.services import queue_email
 from app.registrations.links import confirmation_link, manage_link
 from app.registrations.models import PENDING_VERIFICATION, Registration
@@ -26,6 +23,7 @@ def send(registration: Registration, template: str, **context) -> None:
             "manage_url": manage_url,
             **context,
         },
+        registration_id=registration.id,
     )
 
 
@@ -47,17 +45,3 @@ def send_already_registered(registration: Registration, now: datetime) -> None:
         hours = current_app.config["VERIFICATION_HOURS"]
         verify_url = confirmation_link(registration, now + timedelta(hours=hours))
     send(registration, "already_registered", verify_url=verify_url)
-
-
-def scrub_emails(registration: Registration, messages: list[OutboxMessage]) -> None:
-    """Stop the queued messages and remove recipient and content from all of them."""
-    for message in messages:
-        if message.status == QUEUED:
-            message.status = MAIL_CANCELLED
-        if message.status in (SENT, FAILED, MAIL_CANCELLED):
-            message.recipient = f"deleted-{registration.id}@invalid"
-            message.subject = "(removed with the participant's data)"
-            message.text_body = message.html_body = ""
-            message.calendar_ics = None
-            message.attachments = []
-    db.session.flush()

@@ -12,6 +12,7 @@ from app.events.models import Event, EventSession
 from app.events.services import registration_state
 from app.extensions import db
 from app.i18n import _, _l
+from app.mail import services as mail
 from app.registrations import tokens
 from app.registrations.models import (
     ACTIVE_STATUSES,
@@ -26,13 +27,7 @@ from app.registrations.models import (
 )
 from app.registrations.services.common import RegistrationError, fresh, lock_event, transition
 from app.registrations.services.decisions import cancel
-from app.registrations.services.notifications import (
-    scrub_emails,
-    send,
-    send_already_registered,
-    send_confirmation_request,
-)
-from app.registrations.services.queries import emails_for
+from app.registrations.services.notifications import send, send_already_registered, send_confirmation_request
 from app.registrations.services.seats import seat_or_waitlist
 from app.types import utcnow
 from app.web import external_url_for
@@ -210,16 +205,23 @@ def personal_data(registration: Registration) -> dict:
 def anonymise(registration: Registration, *, reason: str = "participant") -> None:
     """Remove personal data but keep the registration for the counts; an active one is cancelled first.
 
-    Earlier emails to the address lose their recipient and content too (queued ones are not sent); the
-    cancellation queued here still goes out, without a link to the personal page that is about to disappear.
+    This registration's earlier emails lose their recipient and content (queued ones are not sent); the
+    cancellation queued here still goes out, without a link to the personal page that is about to disappear,
+    and is emptied once sent. Other registrations of the same address are not touched.
     """
-    earlier = emails_for(registration)
+    earlier = mail.messages_of(registration_id=registration.id)
     registration.anonymised_at = utcnow()
     db.session.flush()
     if registration.status in ACTIVE_STATUSES:
         cancel(registration, actor=reason)
         registration = fresh(registration)
-    scrub_emails(registration, earlier)
+    mail.scrub_messages(earlier)
+    told = [m for m in mail.messages_of(registration_id=registration.id) if m not in earlier]
+    mail.scrub_messages(told, send_queued=True)
+    _remove_personal_fields(registration)
+
+
+def _remove_personal_fields(registration: Registration) -> None:
     registration.name = "Deleted participant"
     registration.email = f"deleted-{registration.id}@invalid"
     registration.email_normalized = registration.email
@@ -249,7 +251,10 @@ def expire_unverified(now: datetime | None = None, event: Event | None = None) -
 
 
 def remove_old_personal_data(now: datetime | None = None) -> int:
-    """Anonymise registrations of events that ended more than RETENTION_DAYS ago."""
+    """Remove the personal data of registrations of events that ended more than RETENTION_DAYS ago.
+
+    Silent: no email, and status and counts stay as they were. Their emails are emptied (queued ones
+    cancelled), as are the sent emails of registrations deleted earlier."""
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
     ended = (
@@ -261,5 +266,8 @@ def remove_old_personal_data(now: datetime | None = None) -> int:
         sa.select(Registration).where(Registration.event_id.in_(ended), Registration.anonymised_at.is_(None))
     ).all()
     for registration in old:
-        anonymise(registration, reason="system")
+        registration.anonymised_at = now
+        mail.scrub_messages(mail.messages_of(registration_id=registration.id))
+        _remove_personal_fields(registration)
+    mail.scrub_finished(registration_ids=sa.select(Registration.id).where(Registration.anonymised_at.is_not(None)))
     return len(old)

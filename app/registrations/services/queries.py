@@ -1,13 +1,11 @@
 """Coordinators' lists of registrations, and the emails each participant was sent."""
 
-from email.utils import parseaddr
-
 import sqlalchemy as sa
 
 from app.events.models import Event
 from app.extensions import db
+from app.mail import services as mail
 from app.mail.models import FAILED, OutboxMessage
-from app.mail.services import address as mail_address
 from app.registrations.models import Registration
 from app.web import parse_id
 
@@ -65,31 +63,21 @@ def registrations_for_decision(event: Event, ids: list[int], desk_ids: set[int] 
     return list(db.session.scalars(query.order_by(Registration.verified_at, Registration.id)))
 
 
-def _bare_address(email: str) -> str:
-    return mail_address(email).lower()
-
-
 def emails_for(registration: Registration) -> list[OutboxMessage]:
-    """Every email the service queued for this participant's address, newest first (with its status)."""
-    bare = _bare_address(registration.email)
-    return list(
-        db.session.scalars(
-            sa.select(OutboxMessage)
-            .where(
-                sa.or_(
-                    sa.func.lower(OutboxMessage.recipient) == bare,
-                    sa.func.lower(OutboxMessage.recipient).endswith(f"<{bare}>", autoescape=True),
-                )
-            )
-            .order_by(OutboxMessage.id.desc())
-        )
-    )
+    """The emails queued for this registration, newest first (with their status); never those of another
+    registration or a contact request that share the address."""
+    return mail.messages_of(registration_id=registration.id)
 
 
 def with_failed_email(registrations: list[Registration]) -> set[int]:
-    """The ids of those registrations whose address had an email fail permanently."""
-    failed = {
-        parseaddr(recipient)[1].lower()
-        for recipient in db.session.scalars(sa.select(OutboxMessage.recipient).where(OutboxMessage.status == FAILED))
-    }
-    return {r.id for r in registrations if _bare_address(r.email) in failed} if failed else set()
+    """The ids of those registrations that had an email fail permanently."""
+    ids = [r.id for r in registrations]
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(OutboxMessage.registration_id)
+            .where(OutboxMessage.status == FAILED, OutboxMessage.registration_id.in_(ids))
+            .distinct()
+        )
+    )

@@ -1,0 +1,66 @@
+"""Hostile input: URLs that would break headers, NUL bytes and odd whitespace, invisible names."""
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from app.calendar import views
+from app.events import services as event_services
+from app.events.models import Event
+from app.extensions import db
+from tests import factories
+from tests.calendar_support import make_registration
+from tests.test_events import event_form
+from tests.test_join import MEETING, SESSIONS, join_path
+
+# --- 9. Meeting URLs with line breaks or control characters -------------------------------------------
+
+BAD_URLS = [
+    "https://meet.example.org/a\r\nSet-Cookie: x=1",
+    "https://meet.example.org/a\nb",
+    "https://meet.example.org/a\u2028b",
+    "https://meet.example.org/a b",
+    "https://meet.example.org/\x00",
+    "https://meet.example.org/a\x85b",
+    "https://meet.example.org/a\u202eb",
+    "javascript:alert(1)",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_the_event_form_refuses_a_meeting_url_with_control_characters(client, login, admin, desks, url):
+    login(admin)
+    response = client.post("/dashboard/events/new", data=event_form(desks.tbilisi, meeting_url=url))
+    assert response.status_code in (200, 400, 422)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
+
+
+@pytest.mark.parametrize("url", BAD_URLS[:4])
+def test_the_service_refuses_a_meeting_url_with_control_characters(app, desks, url):
+    data = event_services.EventData(
+        title="Forum",
+        timezone="Europe/Berlin",
+        desk_id=desks.tbilisi.id,
+        sessions=[event_services.SessionData(local_start=datetime(2030, 5, 1, 10), local_end=datetime(2030, 5, 1, 12))],
+        meeting_url=url,
+    )
+    with pytest.raises(event_services.EventError) as refused:
+        event_services.create_event(data)
+    assert "meeting_url" in refused.value.errors
+
+
+def test_a_stored_url_with_a_line_break_never_becomes_a_header(app, client, desks, monkeypatch):
+    event = factories.make_event(desks.germany, sessions=SESSIONS, meeting_url=MEETING)
+    registration = make_registration(event)
+    path = join_path(registration)
+    # Written by older code or by hand: the service would refuse it now.
+    db.session.execute(sa.update(Event).where(Event.id == event.id).values(meeting_url=MEETING + "\r\nX-Evil: 1"))
+    db.session.commit()
+    monkeypatch.setattr(views, "now", lambda: datetime(2030, 10, 7, 11, 0, tzinfo=UTC))
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert "X-Evil" not in response.headers
+    assert "Location" not in response.headers
