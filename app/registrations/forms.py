@@ -102,6 +102,10 @@ class JoinForm(FlaskForm):
     submit = SubmitField("Open my access link")
 
 
+class CalendarFileForm(FlaskForm):
+    submit = SubmitField("Download your calendar file (.ics)")
+
+
 class DecisionForm(FlaskForm):
     decision = SelectField("Decision", choices=choices(DECISIONS.items()))
     ids = SelectMultipleField("Registrations", coerce=lambda value: parse_id(value) or 0, validate_choice=False)
