@@ -283,7 +283,10 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
         about = event.summary or ""
         if event.is_cancelled:
             about = "This event has been cancelled." + (f"\n\n{about}" if about else "")
-        entries = [(Occurrence.of(s), public_uid(s), event.sequence, event.is_cancelled) for s in event.sessions]
+        entries = [
+            (Occurrence.of(session), public_uid(session), event.sequence, event.is_cancelled)
+            for session in event.sessions
+        ]
         entries += [
             (
                 Occurrence(row.session_id, row.title, row.starts_at, row.ends_at),

@@ -12,6 +12,7 @@ from app.countries import COUNTRY_NAMES
 from app.desks.models import EXPERT_TYPES, Desk
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import ngettext
 from app.registrations import services
 from app.registrations.forms import STATUS_FILTER_CHOICES, DecisionForm
 from app.registrations.models import Registration
@@ -72,8 +73,22 @@ def decide(event_id: int):
     skipped = len(chosen) - changed
     label = services.DECISIONS[form.decision.data].lower()
     flash(
-        f"{label.capitalize()}: {changed} registration{'s' if changed != 1 else ''} changed"
-        + (f", {skipped} left as they were (the decision does not apply to their status)." if skipped else "."),
+        ngettext(
+            "%(decision)s: %(num)d registration changed.",
+            "%(decision)s: %(num)d registrations changed.",
+            changed,
+            decision=label.capitalize(),
+        )
+        + (
+            " "
+            + ngettext(
+                "%(num)d was left as it was (the decision does not apply to its status).",
+                "%(num)d were left as they were (the decision does not apply to their status).",
+                skipped,
+            )
+            if skipped
+            else ""
+        ),
         "success" if changed else "warning",
     )
     return redirect(target)

@@ -2,6 +2,7 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.i18n import ngettext
 from app.registrations import services
 
 registrations_cli = AppGroup("registrations", help="Registration housekeeping.")
@@ -12,7 +13,9 @@ def expire():
     """Expire registrations whose email address was not confirmed in time."""
     count = services.expire_unverified()
     db.session.commit()
-    click.echo(f"Expired {count} unconfirmed registration{'s' if count != 1 else ''}.")
+    click.echo(
+        ngettext("Expired %(num)d unconfirmed registration.", "Expired %(num)d unconfirmed registrations.", count)
+    )
 
 
 @registrations_cli.command("purge")
@@ -29,8 +32,13 @@ def purge():
     contacts = desks.remove_old_personal_data(utcnow() - timedelta(days=current_app.config["RETENTION_DAYS"]))
     db.session.commit()
     click.echo(
-        f"Anonymised {count} registration{'s' if count != 1 else ''} of past events "
-        f"and {contacts} old contact request{'s' if contacts != 1 else ''}."
+        ngettext(
+            "Anonymised %(num)d registration of past events",
+            "Anonymised %(num)d registrations of past events",
+            count,
+        )
+        + " "
+        + ngettext("and %(num)d old contact request.", "and %(num)d old contact requests.", contacts)
     )
 
 
