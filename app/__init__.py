@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from app import extensions
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.forms import render_csrf_tokens_without_id
 from config import config_for
 
 BLUEPRINTS = (
@@ -85,6 +86,7 @@ def register_extensions(app: Flask) -> None:
     # Named through the module: the app.mail package would shadow a bare `mail` here.
     extensions.mail.init_app(app)
     csrf.init_app(app)
+    render_csrf_tokens_without_id()
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."

@@ -15,6 +15,7 @@ import sqlalchemy.orm as so
 from app.accounts.access import can_see_desk, desk_filter
 from app.accounts.models import ROLE_ADMIN, Coordinator
 from app.countries import COUNTRY_NAMES, is_country
+from app.desks import routing
 from app.desks.models import (
     CONTACT_ANSWERED,
     CONTACT_CLOSED,
@@ -208,6 +209,7 @@ def submit_contact_request(data: ContactData) -> ContactRequest:
             "desk": desk,
             "coordinators": coordinators,
             "country_name": COUNTRY_NAMES.get(country, country),
+            "reason": routing.explain(desk, country, data.expert_type),
         },
         dedup_key=f"contact:{contact.id}:acknowledgement",
     )
