@@ -151,3 +151,20 @@ def _same_wall_clock(instant: datetime, zone_a: str, zone_b: str) -> bool:
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def suggest(text: str | None, limit: int = 5) -> list[str]:
+    """Zone names a reader may have meant by ``text`` ("moscow" -> Europe/Moscow, "new york" ->
+    America/New_York): names containing it, then names whose city is spelled alike."""
+    import difflib
+
+    wanted = (text or "").strip().lower().replace(" ", "_")
+    if not wanted:
+        return []
+    by_city = sorted(
+        (name for name in ZONE_NAMES if wanted in name.lower()),
+        key=lambda n: (wanted not in n.lower().rsplit("/", 1)[-1], n),
+    )
+    cities = {city(name).lower(): name for name in ZONE_NAMES}
+    alike = [cities[c] for c in difflib.get_close_matches(wanted.replace("_", " "), list(cities), n=limit, cutoff=0.75)]
+    return list(dict.fromkeys(by_city + alike))[:limit]
