@@ -35,7 +35,10 @@ def _stop_on_signals():
         click.echo(f"{signal.Signals(signum).name} received: stopping after the current message.", err=True)
 
     for sig in signals:
-        signal.signal(sig, handle)
+        # A signal ignored at start stays ignored: `make run` starts the sink and the worker as background
+        # jobs, which ignore Ctrl+C's SIGINT, and stops them with one SIGTERM once the server is down.
+        if previous[sig] is not signal.SIG_IGN:
+            signal.signal(sig, handle)
     try:
         yield stop
     finally:
