@@ -40,12 +40,19 @@ migrate: install
 seed: migrate
 	$(FLASK) seed-demo --if-empty
 
+# Ctrl+C reaches the three processes and this shell; the trap stops whichever still run, waits for them
+# and ends the recipe with 0. (A trap that signals its own process group with `kill 0` calls itself again
+# until the shell crashes.)
 run: seed
-	@echo "Serving on http://127.0.0.1:5000 (emails: http://127.0.0.1:5000/dev/mailbox). Ctrl+C stops everything."
-	@trap 'kill 0' INT TERM EXIT; \
-	$(FLASK) mail sink & \
-	$(FLASK) mail worker & \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:$${FLASK_RUN_PORT:-5000} (emails: http://127.0.0.1:$${FLASK_RUN_PORT:-5000}/dev/mailbox). Ctrl+C stops everything."
+	@pids=""; \
+	stop() { trap - INT TERM EXIT; kill $$pids 2>/dev/null; wait $$pids 2>/dev/null; }; \
+	trap 'stop; exit 0' INT TERM; \
+	trap stop EXIT; \
+	$(FLASK) mail sink & pids="$$pids $$!"; \
+	$(FLASK) mail worker & pids="$$pids $$!"; \
+	$(FLASK) run --host 127.0.0.1 --port $${FLASK_RUN_PORT:-5000} & pids="$$pids $$!"; \
+	wait
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

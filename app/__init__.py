@@ -14,6 +14,7 @@ from app import extensions, models, ops, web  # noqa: F401 - models: the whole s
 from app.accounts.models import Coordinator
 from app.errors import DomainError
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.forms import render_csrf_tokens_without_id
 from app.ops import requestlog
 from config import config_for
 
@@ -108,6 +109,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    render_csrf_tokens_without_id()
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."

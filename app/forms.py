@@ -3,7 +3,9 @@
 import re
 
 from wtforms import SelectChoice, StringField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import ValidationError
+from wtforms.widgets import HiddenInput
 
 from app import timezones
 from app.countries import is_country
@@ -60,3 +62,23 @@ class StrippedStringField(StringField):
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices (tuples are deprecated)."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class _HiddenInputWithoutId(HiddenInput):
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", False)
+        return super().__call__(field, **kwargs)
+
+
+def render_csrf_tokens_without_id() -> None:
+    """CSRF token inputs render without an id: a page with several forms (an event page, the personal page)
+    would otherwise repeat id="csrf_token", and nothing refers to it."""
+    CSRFTokenField.widget = _HiddenInputWithoutId()
+
+
+def prefix_ids(form, prefix: str) -> None:
+    """Give ``form``'s element ids (and the labels pointing at them) a prefix, keeping the submitted names:
+    for pages that hold several forms with fields of the same name."""
+    for field in form:
+        field.id = f"{prefix}{field.id}"
+        field.label.field_id = field.id

@@ -1,7 +1,7 @@
 """Imports every model so that metadata, Alembic and the tests see the whole schema."""
 
 from app.accounts.models import Coordinator, desk_memberships  # noqa: F401
-from app.calendar.models import Attendance  # noqa: F401
+from app.calendar.models import Attendance, CancelledSession  # noqa: F401
 from app.contact.models import ContactRequest, ContactRequestEntry  # noqa: F401
 from app.desks.models import Desk  # noqa: F401
 from app.events.models import Event, EventSession  # noqa: F401

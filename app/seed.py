@@ -316,6 +316,25 @@ def seed() -> dict[str, Event]:
             capacity=8,
             approval_required=True,
         ),
+        # The event for the README's "Try it": approval required and free seats, so an approved
+        # registration gets a seat, the access link and the invite.
+        "clinic": _event(
+            desks["tbilisi"],
+            "Digital Public Services Clinic",
+            "Europe/Chisinau",
+            [("Clinic", _local(today + timedelta(days=14), 14), _local(today + timedelta(days=14), 16))],
+            slug="digital-public-services-clinic",
+            programme="Clinics",
+            summary="Bring a digital service your municipality is planning; peers and experts review it with you. "
+            "Coordinators approve each registration.",
+            description="Two hours, four cases: each municipality presents a planned online service for ten "
+            "minutes, then peers and experts discuss it. The coordinators approve every registration so that "
+            "the cases fit together.",
+            language="en",
+            capacity=25,
+            approval_required=True,
+            meeting_url="https://meet.jit.si/eventdesk-digital-services-clinic",
+        ),
         "roundtable": _event(
             desks["tbilisi"],
             "Open Data for Municipalities: Caucasus Roundtable",
@@ -355,6 +374,9 @@ def seed() -> dict[str, Event]:
         _registration(peer, person, PENDING_APPROVAL, minutes_ago=100 - i * 10)
     for i, person in enumerate(PEOPLE[:5]):
         _registration(created["roundtable"], person, CONFIRMED, minutes_ago=900 - i * 10)
+    for i, person in enumerate(PEOPLE[:3]):
+        _registration(created["clinic"], person, CONFIRMED, minutes_ago=800 - i * 10)
+    _registration(created["clinic"], PEOPLE[3], PENDING_APPROVAL, minutes_ago=60)
     for i, person in enumerate(PEOPLE[:12]):
         _registration(created["working_group"], person, CONFIRMED, minutes_ago=1000 - i * 10)
     db.session.flush()

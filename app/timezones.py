@@ -4,6 +4,7 @@ Times are stored in UTC. Wall-clock input is read in an IANA zone with pytz ``lo
 so that a time that does not exist or happens twice on a DST change is an error, never a silent shift.
 """
 
+import difflib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -147,3 +148,18 @@ def _same_wall_clock(instant: datetime, zone_a: str, zone_b: str) -> bool:
         return True
     a, b = utc_to_local(instant, zone_a), utc_to_local(instant, zone_b)
     return a.utcoffset() == b.utcoffset()
+
+
+def suggest(text: str | None, limit: int = 5) -> list[str]:
+    """Zone names a reader may have meant by ``text`` ("moscow" -> Europe/Moscow, "new york" ->
+    America/New_York): names containing it, then names whose city is spelled alike."""
+    wanted = (text or "").strip().lower().replace(" ", "_")
+    if not wanted:
+        return []
+    by_city = sorted(
+        (name for name in ZONE_NAMES if wanted in name.lower()),
+        key=lambda n: (wanted not in n.lower().rsplit("/", 1)[-1], n),
+    )
+    cities = {city(name).lower(): name for name in ZONE_NAMES}
+    alike = [cities[c] for c in difflib.get_close_matches(wanted.replace("_", " "), list(cities), n=limit, cutoff=0.75)]
+    return list(dict.fromkeys(by_city + alike))[:limit]

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.calendar.models import Attendance
 from app.events.models import EventSession
 from app.extensions import db
+from app.i18n import ngettext
 from app.registrations import tokens
 from app.registrations.models import CONFIRMED, TOKEN_JOIN, Registration
 from app.text import web_address
@@ -106,10 +107,13 @@ def countdown_text(remaining: timedelta) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
+    day = ngettext("%(num)d day", "%(num)d days", days)
+    hour = ngettext("%(num)d hour", "%(num)d hours", hours)
+    minute = ngettext("%(num)d minute", "%(num)d minutes", minutes)
     if days:
-        parts = [(days, "day"), (hours, "hour")]
+        parts = [(days, day), (hours, hour)]
     elif hours:
-        parts = [(hours, "hour"), (minutes, "minute")]
+        parts = [(hours, hour), (minutes, minute)]
     else:
-        parts = [(minutes, "minute")]
-    return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n)
+        parts = [(minutes, minute)]
+    return " ".join(text for n, text in parts if n)

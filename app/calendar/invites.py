@@ -16,8 +16,9 @@ import sqlalchemy as sa
 
 from app.calendar import emails, ics
 from app.calendar.ics import Occurrence
+from app.calendar.models import CancelledSession
 from app.events.models import Event, EventSession
-from app.events.services import EventChange, SessionChange
+from app.events.services import EventChange, SessionChange, calendar_title
 from app.extensions import db
 from app.mail.services import CalendarPart, queue_email
 from app.registrations.links import access_link, manage_link
@@ -120,12 +121,15 @@ def confirmed_registrations(event: Event) -> list[Registration]:
 
 def send_updates(event: Event, change: EventChange, now: datetime | None = None) -> int:
     """Tell every confirmed participant about changed sessions: a REQUEST with the same UID and the
-    event's new SEQUENCE for a moved, renamed or added session, a CANCEL for a removed one.
+    event's new SEQUENCE for a moved, renamed, updated or added session, a CANCEL for a removed one, each
+    with the coordinator's message. Removed sessions are kept as cancelled entries of the public file and
+    the feed, so that subscribed calendars drop them too.
 
     A changed meeting link alone sends nothing: the access links in calendars redirect to the current
     meeting link. Sessions already over are left as they are. Returns the number of emails queued.
     """
     now = now or utcnow()
+    _keep_removed_sessions(event, change, now)
     plan = _updates_plan(event, change, now)
     if not plan:
         return 0
@@ -150,6 +154,8 @@ def send_updates(event: Event, change: EventChange, now: datetime | None = None)
                 dedup_key=key,
                 context={
                     "change": item,
+                    "event_change": change,
+                    "message": change.message,
                     "title": _title(event, target),
                     "old": old,
                     "new": new,
@@ -264,7 +270,25 @@ def _updates_plan(event: Event, change: EventChange, now: datetime) -> list[tupl
     return plan
 
 
+def _keep_removed_sessions(event: Event, change: EventChange, now: datetime) -> None:
+    """Store the removed sessions of a published event for the public file and the feed (see
+    ics.cancelled_sessions); their SEQUENCE is the event's, which this edit raised."""
+    for item in change.sessions:
+        if item.kind == "removed" and item.session_id is not None:
+            db.session.add(
+                CancelledSession(
+                    event_id=event.id,
+                    session_id=item.session_id,
+                    title=item.title,
+                    starts_at=item.old_start,
+                    ends_at=item.old_end,
+                    sequence=event.sequence,
+                    cancelled_at=now,
+                )
+            )
+
+
 def _title(event: Event, target) -> str:
     if isinstance(target, Occurrence):
-        return f"{event.title}: {target.title}" if target.title else event.title
+        return calendar_title(event.title, target.title, None, 1)
     return ics.summary(event, target)

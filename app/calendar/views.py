@@ -13,6 +13,7 @@ from app.calendar.forms import AccessDetailsForm
 from app.events import services as events
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import ngettext
 from app.text import web_address
 from app.types import utcnow
 from app.web import external_url, reader_zone
@@ -148,7 +149,14 @@ def access_details(event_id: int):
         count = invites.send_access_details(event, form.message.data)
         db.session.commit()
         if count:
-            flash(f"Access details are on their way to {count} participant{'s' if count != 1 else ''}.", "success")
+            flash(
+                ngettext(
+                    "Access details are on their way to %(num)d participant.",
+                    "Access details are on their way to %(num)d participants.",
+                    count,
+                ),
+                "success",
+            )
         else:
             flash("Nothing was sent: no confirmed participant, or this message was already sent.", "warning")
     return redirect(url_for("events_coordinator.detail", event_id=event.id))

@@ -16,7 +16,7 @@ from app.contact.models import CONTACT_STATUSES
 from app.countries import COUNTRY_CHOICES
 from app.desks.models import EXPERT_TYPES
 from app.events.models import Event
-from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, choices
+from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, choices, prefix_ids
 
 NO_EVENT = ""
 
@@ -83,10 +83,13 @@ class ContactForm(FlaskForm):
     website = StringField("Leave this field empty")
     submit = SubmitField("Send your question")
 
-    def __init__(self, *args, event: Event | None = None, **kwargs):
+    def __init__(self, *args, event: Event | None = None, id_prefix: str = "", **kwargs):
         if event is not None:
             kwargs.setdefault("data", {})["event"] = str(event.id)
         super().__init__(*args, **kwargs)
+        if id_prefix:
+            # On an event page the registration form has fields of the same names.
+            prefix_ids(self, id_prefix)
         # A form sent from a past event's page names that event: it stays a valid choice.
         self.events = services.contact_events(include=event or services.published_event_by_id(self.event.data))
         self.event.choices = choices([(NO_EVENT, "No particular event")] + [(e.id, e.title) for e in self.events])
@@ -118,7 +121,7 @@ class ContactForm(FlaskForm):
 def contact_form_for(event: Event | None) -> ContactForm:
     """The contact form with ``event`` already chosen, for an event page's "Questions? Contact us"."""
     # Never bound to the current request's form data: the event page may be answering another form's POST.
-    return ContactForm(formdata=None, event=event)
+    return ContactForm(formdata=None, event=event, id_prefix="contact-")
 
 
 class InboxFilterForm(FlaskForm):

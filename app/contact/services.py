@@ -23,6 +23,7 @@ from app.contact.models import (
     ContactRequestEntry,
 )
 from app.countries import COUNTRY_NAMES, is_country
+from app.desks import routing
 from app.desks.models import EXPERT_TYPES, Desk
 from app.desks.services import active_coordinators, all_desks, route_person
 from app.errors import DomainError, NotFound
@@ -190,6 +191,7 @@ def submit_contact_request(data: ContactData) -> ContactRequest:
             "desk": desk,
             "coordinators": coordinators,
             "country_name": COUNTRY_NAMES.get(country, country),
+            "reason": routing.explain(desk, country, data.expert_type),
         },
         dedup_key=f"contact:{contact.id}:acknowledgement",
         contact_request_id=contact.id,

@@ -49,3 +49,18 @@ def route(desks: Iterable[RoutableDesk], country: str, expert_type: str) -> Rout
         name = COUNTRY_NAMES.get(country, country or "unknown")
         return Route(default, f"no desk covers country {country or '-'} ({name}): default desk {default.name}")
     raise NoDeskError("No desk covers this country and no default desk is set.")
+
+
+def explain(desk: RoutableDesk, country: str, expert_type: str) -> str:
+    """Why ``desk`` answers this person, in words for them (the acknowledgement email), for whichever
+    branch of route() chose it: "because you told us you are a German expert", "because it looks after
+    Georgia", ..."""
+    country = (country or "").upper()
+    name = COUNTRY_NAMES.get(country, country)
+    if desk.is_german and expert_type == EXPERT_GERMAN:
+        return "because you told us you are a German expert"
+    if desk.is_german and country == "DE":
+        return "because you work in Germany"
+    if country and country in desk.countries:
+        return f"because it looks after {name}"
+    return f"because it answers everyone whose country no regional desk looks after, such as {name}"

@@ -10,6 +10,7 @@ from app.events import services
 from app.events.forms import ActionForm, CancelEventForm, EventForm
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import ngettext
 from app.registrations import services as registrations
 
 bp = Blueprint("events_coordinator", __name__, url_prefix="/dashboard/events")
@@ -151,7 +152,14 @@ def edit(event_id: int):
         else:
             db.session.commit()
             if preview.calendar_changed and confirmed:
-                flash(f"Event saved. {confirmed} confirmed participants will receive a calendar update.", "success")
+                flash(
+                    ngettext(
+                        "Event saved. %(num)d confirmed participant will receive a calendar update.",
+                        "Event saved. %(num)d confirmed participants will receive a calendar update.",
+                        confirmed,
+                    ),
+                    "success",
+                )
             else:
                 flash("Event saved.", "success")
             return redirect(url_for("events_coordinator.detail", event_id=event.id))

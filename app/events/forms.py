@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.countries import language_choices
 from app.events.services import EventData, SessionData
 from app.forms import NoControlCharacters, StrippedStringField, ValidZone, WebAddress, choices
+from app.i18n import _l
 from app.web import parse_id
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -91,6 +92,11 @@ class EventForm(FlaskForm):
     )
     photo_credit = StrippedStringField("Photo credit", validators=[Optional(), Length(max=300), NoControlCharacters()])
     desk_id = SelectField("Owning desk", coerce=int)
+    message = TextAreaField(
+        _l("Message to participants (optional)"),
+        validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
+        description=_l("Sent with the calendar updates of this change, for instance why a session is cancelled."),
+    )
     notify_confirmed = HiddenField()
     add_session = SubmitField("Add another session")
     submit = SubmitField("Save event")
@@ -127,6 +133,7 @@ class EventForm(FlaskForm):
             photo_credit=self.photo_credit.data or "",
             desk_id=self.desk_id.data,
             sessions=sessions,
+            message=(self.message.data or "").strip(),
         )
 
     def show_errors(self, errors: dict[str, str]) -> None:

@@ -60,22 +60,34 @@ class EventData:
     approval_required: bool = False
     meeting_url: str = ""
     photo_credit: str = ""
+    # Sent to confirmed participants with the calendar updates this edit causes (not stored).
+    message: str = ""
 
 
 @dataclass(frozen=True)
 class SessionChange:
-    """What happened to one session: added, removed or moved (times in UTC).
+    """What happened to one session that participants' calendars show (times in UTC).
 
-    ``session_id`` names the session even once it is deleted: calendar UIDs are built from it.
+    ``kind``: added, removed, moved (new times), renamed (new session title) or updated (same times and
+    session title, but the entry's title or description changes with the event's title, summary or page).
+    ``session_id`` names the session even once it is deleted: calendar UIDs are built from it; an added
+    session gets it at the flush (see EventChange.with_new_session_ids), ``position`` says which one.
     """
 
-    kind: str  # added, removed, moved, renamed
+    kind: str
     title: str
     old_start: datetime | None = None
     old_end: datetime | None = None
     new_start: datetime | None = None
     new_end: datetime | None = None
     session_id: int | None = None
+    old_title: str = ""
+    position: int | None = None
+
+
+# The event fields a calendar entry shows: the title in SUMMARY, the summary and the event page's
+# address (from the slug) in DESCRIPTION. A change to any of them is an update with a higher SEQUENCE.
+CALENDAR_FIELDS = ("title", "summary", "slug")
 
 
 @dataclass
@@ -83,21 +95,116 @@ class EventChange:
     sessions: list[SessionChange] = field(default_factory=list)
     meeting_url_changed: bool = False
     other_fields: list[str] = field(default_factory=list)
-    # Sessions added by the edit get their ids at the flush; see with_new_session_ids().
-    _added: list[tuple[int, EventSession]] = field(default_factory=list, repr=False, compare=False)
+    # Which of CALENDAR_FIELDS changed, and the title before the edit (for the emails and the preview).
+    calendar_fields: list[str] = field(default_factory=list)
+    old_title: str = ""
+    # The coordinator's message to participants, sent with the updates and cancellations of this edit.
+    message: str = ""
 
-    def with_new_session_ids(self) -> "EventChange":
-        """Fill in the ids of added sessions, once they are flushed."""
-        for index, session in self._added:
-            self.sessions[index] = replace(self.sessions[index], session_id=session.id)
-        self._added.clear()
+    def with_new_session_ids(self, sessions: list[EventSession]) -> "EventChange":
+        """Fill in the ids of added sessions from the saved sessions, once they are flushed."""
+        for index, item in enumerate(self.sessions):
+            if item.session_id is None and item.position is not None:
+                self.sessions[index] = replace(item, session_id=sessions[item.position].id)
         return self
 
     @property
     def calendar_changed(self) -> bool:
-        """A change participants' calendar entries must follow: times or sessions. The meeting link is not
-        in the invites (they carry each participant's access link, which redirects to the current one)."""
+        """A change participants' calendar entries must follow: what an entry shows, its time, or a session
+        added or removed. The meeting link is not in the invites (they carry each participant's access
+        link, which redirects to the current one)."""
         return bool(self.sessions)
+
+
+def calendar_title(event_title: str, session_title: str, number: int | None, total: int) -> str:
+    """What a calendar entry is called: the event, and which session when there are several."""
+    if session_title:
+        return f"{event_title}: {session_title}"
+    if total > 1 and number is not None:
+        return f"{event_title} (session {number} of {total})"
+    return event_title
+
+
+def compare(event: Event, data: EventData, times: list[tuple[datetime, datetime]], now: datetime | None = None):
+    """What saving ``data`` (with its sessions' UTC ``times``) changes in ``event``; changes nothing.
+
+    The one place that decides what participants are told: the edit page previews its result and the
+    save sends it. Sessions over before and after the edit are left out: no calendar follows them.
+    """
+    now = now or utcnow()
+    change = EventChange(message=(data.message or "").strip())
+    if event.id is None:
+        return change
+    simple = (
+        "title",
+        "summary",
+        "description",
+        "programme",
+        "language",
+        "timezone",
+        "capacity",
+        "approval_required",
+        "photo_credit",
+        "desk_id",
+    )
+    for name in simple:
+        value = getattr(data, name)
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(event, name) != value:
+            change.other_fields.append(name)
+    change.meeting_url_changed = event.meeting_url != data.meeting_url.strip()
+    new_slug = data.slug or event.slug
+    change.calendar_fields = [
+        name for name in CALENDAR_FIELDS if (name in change.other_fields or (name == "slug" and new_slug != event.slug))
+    ]
+    change.old_title = event.title
+    title = data.title.strip()
+
+    old_sessions = list(event.sessions)
+    old_numbers = {s.id: n for n, s in enumerate(old_sessions, 1)}
+    existing = {s.id: s for s in old_sessions}
+    submitted = sorted(
+        ((start, i, s) for i, (s, (start, _)) in enumerate(zip(data.sessions, times, strict=True))),
+        key=lambda item: item[:2],
+    )
+    new_numbers = {i: n for n, (_, i, _) in enumerate(submitted, 1)}
+    for i, (s, (start, end)) in enumerate(zip(data.sessions, times, strict=True)):
+        session_title = s.title.strip()
+        session = existing.pop(s.id, None) if s.id is not None else None
+        if end <= now:
+            continue
+        if session is None:
+            change.sessions.append(SessionChange("added", session_title, new_start=start, new_end=end, position=i))
+            continue
+        if (session.starts_at, session.ends_at) != (start, end):
+            kind = "moved"
+        elif session.title != session_title:
+            kind = "renamed"
+        elif change.calendar_fields or calendar_title(
+            event.title, session.title, old_numbers[session.id], len(old_sessions)
+        ) != calendar_title(title, session_title, new_numbers[i], len(data.sessions)):
+            kind = "updated"
+        else:
+            continue
+        change.sessions.append(
+            SessionChange(
+                kind, session_title, session.starts_at, session.ends_at, start, end, session.id, session.title, i
+            )
+        )
+    for removed in existing.values():
+        if removed.ends_at > now:
+            change.sessions.append(
+                SessionChange(
+                    "removed",
+                    removed.title,
+                    removed.starts_at,
+                    removed.ends_at,
+                    session_id=removed.id,
+                    old_title=removed.title,
+                )
+            )
+    return change
 
 
 def slugify(text: str) -> str:
@@ -176,8 +283,8 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
     return times, window
 
 
-def _apply(event: Event, data: EventData, times, window) -> EventChange:
-    change = EventChange()
+def _apply(event: Event, data: EventData, times, window) -> list[EventSession]:
+    """Write ``data`` into ``event``; return its sessions in the submitted order (new ones not flushed)."""
     simple = (
         "title",
         "summary",
@@ -195,11 +302,8 @@ def _apply(event: Event, data: EventData, times, window) -> EventChange:
         if isinstance(value, str):
             value = value.strip()
         if getattr(event, name) != value:
-            change.other_fields.append(name)
             setattr(event, name, value)
-    if event.meeting_url != data.meeting_url.strip():
-        change.meeting_url_changed = bool(event.id)
-        event.meeting_url = data.meeting_url.strip()
+    event.meeting_url = data.meeting_url.strip()
     event.slug = _unique_slug(data.slug or event.slug or slugify(data.title), event.id)
     event.registration_opens_at = window.get("registration_opens_local")
     event.registration_closes_at = window.get("registration_closes_local")
@@ -210,24 +314,11 @@ def _apply(event: Event, data: EventData, times, window) -> EventChange:
         session = existing.pop(s.id, None) if s.id is not None else None
         if session is None:
             session = EventSession(title=s.title.strip(), starts_at=start, ends_at=end)
-            if event.id:
-                change._added.append((len(change.sessions), session))
-                change.sessions.append(SessionChange("added", session.title, new_start=start, new_end=end))
         else:
-            if (session.starts_at, session.ends_at) != (start, end):
-                change.sessions.append(
-                    SessionChange("moved", s.title.strip(), session.starts_at, session.ends_at, start, end, session.id)
-                )
-            elif session.title != s.title.strip():
-                change.sessions.append(SessionChange("renamed", s.title.strip(), start, end, start, end, session.id))
             session.title, session.starts_at, session.ends_at = s.title.strip(), start, end
         kept.append(session)
-    for removed in existing.values():
-        change.sessions.append(
-            SessionChange("removed", removed.title, removed.starts_at, removed.ends_at, session_id=removed.id)
-        )
     event.sessions = kept
-    return change
+    return kept
 
 
 def create_event(data: EventData) -> Event:
@@ -243,31 +334,22 @@ def create_event(data: EventData) -> Event:
 
 def preview_change(event: Event, data: EventData) -> EventChange:
     """What saving ``data`` would change, without changing anything."""
-    times, window = _validate(data, event)
+    times, _window = _validate(data, event)
     with db.session.no_autoflush:
-        current = {s.id: (s.title, s.starts_at, s.ends_at) for s in event.sessions}
-        change = EventChange(meeting_url_changed=event.meeting_url != data.meeting_url.strip())
-        for s, (start, end) in zip(data.sessions, times, strict=True):
-            old = current.pop(s.id, None) if s.id is not None else None
-            if old is None:
-                change.sessions.append(SessionChange("added", s.title, new_start=start, new_end=end))
-            elif (old[1], old[2]) != (start, end):
-                change.sessions.append(SessionChange("moved", s.title, old[1], old[2], start, end))
-        for title, start, end in current.values():
-            change.sessions.append(SessionChange("removed", title, start, end))
-    return change
+        return compare(event, data, times)
 
 
 def update_event(event: Event, data: EventData) -> EventChange:
-    """Save an edit; a change to times, sessions or the meeting link raises the calendar SEQUENCE and
-    sends every confirmed participant an update."""
+    """Save an edit; a change participants' calendars show raises the calendar SEQUENCE and sends every
+    confirmed participant an update."""
     times, window = _validate(data, event)
     with db.session.no_autoflush:
-        change = _apply(event, data, times, window)
+        change = compare(event, data, times)
+        kept = _apply(event, data, times, window)
     if change.calendar_changed and event.status == PUBLISHED:
         event.sequence += 1
     db.session.flush()
-    change.with_new_session_ids()
+    change.with_new_session_ids(kept)
     signals.event_changed.send(event, change=change)
     return change
 

@@ -1,11 +1,13 @@
 """Public pages: the event catalogue, an event's page (with its registration and contact forms), and the
 reader's time-zone choice."""
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
 
+from app import timezones
 from app.contact.forms import contact_form_for
 from app.events import services
 from app.events.forms import ReaderZoneForm
+from app.i18n import _
 from app.registrations import services as registrations
 from app.registrations.forms import RegistrationForm
 from app.web import READER_ZONE_COOKIE, reader_zone, safe_next
@@ -53,10 +55,28 @@ def registration_panel(event, reader_zone: str, form: RegistrationForm | None = 
     return {"registration_form": form, "registration_state": state, "seats_left": left}
 
 
+# What the reader typed that is not a zone, kept for the next page view (a one-time value in the signed
+# session cookie, like a flashed message) so that the page can say so next to the field.
+UNKNOWN_ZONE_KEY = "unknown_reader_zone"
+
+
 def _zone_form(zone: str | None) -> ReaderZoneForm:
+    """The "Show times in" form; after an unknown zone was typed, with that text, an error and suggestions."""
     form = ReaderZoneForm(formdata=None)
     form.tz.data = zone or ""
     form.next.data = request.full_path.rstrip("?")
+    typed = session.pop(UNKNOWN_ZONE_KEY, "")
+    if typed:
+        form.tz.data = typed
+        form.suggestions = timezones.suggest(typed)
+        if form.suggestions:
+            message = _("“%(text)s” is not a time zone we know. Did you mean one of these?", text=typed)
+        else:
+            message = _(
+                "“%(text)s” is not a time zone we know. Type a city and choose from the list, e.g. Europe/Berlin.",
+                text=typed,
+            )
+        form.tz.errors = [message]
     return form
 
 
@@ -66,6 +86,8 @@ def set_reader_zone():
     form = ReaderZoneForm()
     target = safe_next(form.next.data, url_for("events.home"))
     if not form.validate_on_submit():
+        if form.tz.errors and form.tz.data:
+            session[UNKNOWN_ZONE_KEY] = form.tz.data[:64]
         return redirect(target)
     response = make_response(redirect(target))
     response.set_cookie(READER_ZONE_COOKIE, form.tz.data, max_age=365 * 24 * 3600, samesite="Lax")

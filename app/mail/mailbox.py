@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from app.i18n import ngettext
 from app.mail import sink
 
 bp = Blueprint("mailbox", __name__, url_prefix="/dev/mailbox")
@@ -121,7 +122,7 @@ def raw(key: str):
 @bp.post("/clear")
 def clear():
     removed = sink.clear_mailbox(_directory())
-    flash(f"Deleted {removed} message{'s' if removed != 1 else ''}.", "success")
+    flash(ngettext("Deleted %(num)d message.", "Deleted %(num)d messages.", removed), "success")
     return redirect(url_for("mailbox.index"))
 
 

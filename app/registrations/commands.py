@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from app.contact import services as contact
 from app.extensions import db
+from app.i18n import ngettext
 from app.mail.worker import PERIODIC_JOBS
 from app.registrations import services
 from app.types import utcnow
@@ -20,7 +21,9 @@ def expire():
     """Expire registrations whose email address was not confirmed in time."""
     count = services.expire_unverified()
     db.session.commit()
-    click.echo(f"Expired {count} unconfirmed registration{'s' if count != 1 else ''}.")
+    click.echo(
+        ngettext("Expired %(num)d unconfirmed registration.", "Expired %(num)d unconfirmed registrations.", count)
+    )
 
 
 @registrations_cli.command("purge")
@@ -30,8 +33,13 @@ def purge():
     contacts = contact.remove_old_personal_data(utcnow() - timedelta(days=current_app.config["RETENTION_DAYS"]))
     db.session.commit()
     click.echo(
-        f"Anonymised {count} registration{'s' if count != 1 else ''} of past events "
-        f"and {contacts} old contact request{'s' if contacts != 1 else ''}."
+        ngettext(
+            "Anonymised %(num)d registration of past events",
+            "Anonymised %(num)d registrations of past events",
+            count,
+        )
+        + " "
+        + ngettext("and %(num)d old contact request.", "and %(num)d old contact requests.", contacts)
     )
 
 

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from app.countries import COUNTRY_CHOICES
 from app.desks.models import EXPERT_TYPES
-from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, ValidZone, choices
+from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, ValidZone, choices, prefix_ids
 from app.registrations.models import STATUS_LABELS
 from app.registrations.services import DECISIONS, RegistrationData
 from app.web import parse_id
@@ -44,8 +44,8 @@ class RegistrationForm(FlaskForm):
     expert_type = RadioField(
         "You are",
         choices=choices(EXPERT_TYPES.items()),
-        default="international",
-        validators=[InputRequired(message="Choose one.")],
+        # No pre-selection: the answer decides which desk reviews the registration.
+        validators=[InputRequired(message="Tell us whether you are an international or a German expert.")],
     )
     timezone = StrippedStringField(
         "Your time zone",
@@ -85,10 +85,18 @@ class TimezoneForm(FlaskForm):
     timezone = StrippedStringField("Show my times in", validators=[DataRequired(), Length(max=64), ValidZone()])
     submit = SubmitField("Save time zone")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        prefix_ids(self, "timezone-form-")
+
 
 class CancelForm(FlaskForm):
     confirm = BooleanField("Yes, cancel my registration", validators=[DataRequired(message="Tick the box to confirm.")])
     submit = SubmitField("Cancel my registration")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        prefix_ids(self, "cancel-")
 
 
 class DeleteDataForm(FlaskForm):
@@ -98,9 +106,25 @@ class DeleteDataForm(FlaskForm):
     )
     submit = SubmitField("Delete my data")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        prefix_ids(self, "delete-")
+
 
 class JoinForm(FlaskForm):
     submit = SubmitField("Open my access link")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        prefix_ids(self, "join-")
+
+
+class CalendarFileForm(FlaskForm):
+    submit = SubmitField("Download your calendar file (.ics)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        prefix_ids(self, "calendar-file-")
 
 
 class DecisionForm(FlaskForm):

@@ -9,7 +9,15 @@ from app.events import services as events
 from app.events.views import render_event_page
 from app.extensions import db, limiter
 from app.registrations import services
-from app.registrations.forms import CancelForm, ConfirmForm, DeleteDataForm, JoinForm, RegistrationForm, TimezoneForm
+from app.registrations.forms import (
+    CalendarFileForm,
+    CancelForm,
+    ConfirmForm,
+    DeleteDataForm,
+    JoinForm,
+    RegistrationForm,
+    TimezoneForm,
+)
 from app.registrations.links import access_link
 from app.registrations.models import CONFIRMED
 from app.web import show_errors
@@ -101,6 +109,7 @@ def participant(token: str):
         cancel_form=CancelForm(formdata=None),
         delete_form=DeleteDataForm(formdata=None),
         join_form=JoinForm(formdata=None),
+        calendar_file_form=CalendarFileForm(formdata=None),
     )
 
 
@@ -139,6 +148,21 @@ def join(token: str):
     url = access_link(registration)
     db.session.commit()
     return redirect(url, code=303)
+
+
+@bp.post("/r/<token>/calendar-file")
+def calendar_file(token: str):
+    """The participant's own calendar file, with the same UIDs and SEQUENCE as their invites (the public
+    file has other UIDs: a calendar holding the invites would show every session twice). It carries a
+    personal access link, so a fresh one is issued, as for "Open my access link"."""
+    from app.calendar import invites
+
+    registration = _participant_or_404(token)
+    if registration.status != CONFIRMED or not CalendarFileForm().validate_on_submit():
+        abort(410)
+    url = invites.access_link(registration)
+    db.session.commit()
+    return redirect(f"{url}/calendar.ics", code=303)
 
 
 @bp.get("/r/<token>/data.json")
