@@ -246,7 +246,9 @@ def test_sink_command_keeps_every_message_as_an_eml_file(tmp_path):
 
 
 def _wait_for_port(port: int, process: subprocess.Popen) -> None:
-    for _ in range(200):
+    # Time-based: starting a process that imports the whole app takes long on a busy machine.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"the sink exited early: {process.communicate()[0]}")
         try:
