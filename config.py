@@ -62,6 +62,7 @@ class Config:
     MAIL_ENVELOPE_FROM = os.environ.get("MAIL_ENVELOPE_FROM") or None
     MAIL_MAX_EMAILS = _int("MAIL_MAX_EMAILS", 0) or None
     MAIL_LEASE_SECONDS = _int("MAIL_LEASE_SECONDS", 300)
+    MAIL_BATCH_SIZE = _int("MAIL_BATCH_SIZE", 50)
     MAIL_POLL_SECONDS = _int("MAIL_POLL_SECONDS", 2)
     MAIL_SINK_PORT = _int("MAIL_SINK_PORT", 8025)
     DEV_MAILBOX = False
@@ -86,6 +87,7 @@ class Config:
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     REQUEST_LOG = _bool("REQUEST_LOG", True)
     READY_MAIL_MAX_DELAY_SECONDS = _int("READY_MAIL_MAX_DELAY_SECONDS", 900)
+    EVENT_PAGE_CACHE_MB = float(os.environ.get("EVENT_PAGE_CACHE_MB") or 8)
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     METRICS_ALLOW_FROM = _networks("METRICS_ALLOW_FROM")
 

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from app import ops
+from app.events import page_cache
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.ops import requestlog
 from config import config_for
@@ -72,6 +73,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     register_extensions(app)
     ops.init_app(app)
+    page_cache.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
-from app.events import services
+from app.events import page_cache, services
 from app.events.forms import ReaderZoneForm
 from app.web import READER_ZONE_COOKIE, reader_zone, safe_next
 
@@ -20,15 +20,28 @@ def home():
 
 @bp.get("/events/<slug>")
 def detail(slug: str):
-    event = services.get_public_event(slug)
-    if event is None:
+    """The public event page: the shared rendering from this process's cache when the reader may have it
+    (see page_cache), with their own CSRF token; rendered for them alone otherwise."""
+    facts = page_cache.page_facts(slug)
+    if facts is None:
         abort(404)
-    return render_event_page(event)
+    if not page_cache.cacheable():
+        return render_event_page(services.get_public_event(slug) or abort(404))
+    zone = reader_zone(default=facts.timezone)
+    state = services.registration_state(facts)
+    key = page_cache.variant(facts, zone, state)
+    cache = page_cache.pages()
+    html = cache.get(key)
+    if html is None:
+        event = services.get_public_event(slug) or abort(404)
+        with page_cache.csrf_slot():
+            html = render_event_page(event, state=state, seats_left=facts.seats_left)
+        cache.put(key, html)
+    return page_cache.personalise(html)
 
 
-def render_event_page(event, registration_form=None) -> str:
+def render_event_page(event, registration_form=None, *, state: str | None = None, seats_left=None) -> str:
     """The event page; the registration view re-renders it with its form's errors."""
-    from app.desks.forms import contact_form_for
     from app.registrations.views import registration_panel
 
     zone = reader_zone(default=event.timezone)
@@ -37,8 +50,7 @@ def render_event_page(event, registration_form=None) -> str:
         event=event,
         reader_zone=zone,
         zone_form=_zone_form(zone),
-        contact_form=contact_form_for(event),
-        **registration_panel(event, zone, registration_form),
+        **registration_panel(event, zone, registration_form, state=state, seats_left=seats_left),
     )
 
 

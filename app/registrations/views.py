@@ -22,10 +22,16 @@ def no_referrer(response):
     return response
 
 
-def registration_panel(event, reader_zone: str, form: RegistrationForm | None = None) -> dict:
-    """What the event page shows about registering: the form, or why there is none."""
-    state = events.registration_state(event)
-    left = services.seats_left(event) if state == "open" else None
+def registration_panel(
+    event, reader_zone: str, form: RegistrationForm | None = None, *, state: str | None = None, seats_left=None
+) -> dict:
+    """What the event page shows about registering: the form, or why there is none.
+
+    ``state`` and ``seats_left`` may be given when the caller has just read them (the event page does)."""
+    if state is None:
+        state = events.registration_state(event)
+        seats_left = services.seats_left(event)
+    left = seats_left if state == "open" else None
     if form is None and state == "open":
         form = RegistrationForm(formdata=None)
         form.timezone.data = reader_zone
