@@ -42,7 +42,10 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection idle for longer than this is checked (SELECT 1) before use, so that one broken by a
+    # database restart is replaced instead of failing a request; busy connections are not checked each time.
+    DATABASE_PING_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_IDLE_SECONDS") or 10)
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     SITE_NAME = os.environ.get("SITE_NAME", "Eventdesk")
 

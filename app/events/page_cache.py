@@ -87,14 +87,15 @@ def _facts_query() -> sa.Select:
 def page_facts(slug: str) -> PageFacts | None:
     """The public event's facts, in one round trip; None when no published or cancelled event has the slug.
 
-    On PostgreSQL a request that starts with this read runs in autocommit mode: the page only reads, and each
-    statement is consistent on its own, so the BEGIN and ROLLBACK round trips are saved.
+    On PostgreSQL the read runs on a connection of its own in autocommit mode, outside the request's ORM
+    session: the page only reads, the statement is consistent on its own, and the BEGIN and ROLLBACK round
+    trips (and the session's own work) are saved.
     """
-    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
-        connection = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            row = connection.execute(_facts_query(), {"slug": slug}).first()
     else:
-        connection = db.session.connection()
-    row = connection.execute(_facts_query(), {"slug": slug}).first()
+        row = db.session.execute(_facts_query(), {"slug": slug}).first()
     return PageFacts(*row) if row is not None else None
 
 
