@@ -42,7 +42,10 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection idle for longer than this is checked (SELECT 1) before use, so that one broken by a
+    # database restart is replaced instead of failing a request; busy connections are not checked each time.
+    DATABASE_PING_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_IDLE_SECONDS") or 10)
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     SITE_NAME = os.environ.get("SITE_NAME", "Eventdesk")
 
@@ -65,6 +68,7 @@ class Config:
     MAIL_ENVELOPE_FROM = os.environ.get("MAIL_ENVELOPE_FROM") or None
     MAIL_MAX_EMAILS = _int("MAIL_MAX_EMAILS", 0) or None
     MAIL_LEASE_SECONDS = _int("MAIL_LEASE_SECONDS", 300)
+    MAIL_BATCH_SIZE = _int("MAIL_BATCH_SIZE", 50)
     MAIL_POLL_SECONDS = _int("MAIL_POLL_SECONDS", 2)
     MAIL_SINK_PORT = _int("MAIL_SINK_PORT", 8025)
     DEV_MAILBOX = False
@@ -92,6 +96,7 @@ class Config:
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     REQUEST_LOG = _bool("REQUEST_LOG", True)
     READY_MAIL_MAX_DELAY_SECONDS = _int("READY_MAIL_MAX_DELAY_SECONDS", 900)
+    EVENT_PAGE_CACHE_MB = float(os.environ.get("EVENT_PAGE_CACHE_MB") or 8)
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     METRICS_ALLOW_FROM = _networks("METRICS_ALLOW_FROM")
     # Strict-Transport-Security max-age in seconds; 0 sends none (development serves plain http).

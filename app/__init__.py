@@ -3,6 +3,7 @@
 import importlib
 import logging
 import os
+import time
 
 import sqlalchemy as sa
 from flask import Flask, has_request_context, render_template, request
@@ -13,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 from app import extensions, models, ops, web  # noqa: F401 - models: the whole schema, for migrations
 from app.accounts.models import Coordinator
 from app.errors import DomainError
+from app.events import page_cache
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.forms import render_csrf_tokens_without_id
 from app.ops import requestlog
@@ -86,6 +88,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_extensions(app)
     ops.init_app(app)
     register_listeners()
+    page_cache.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -117,6 +120,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app)
     with app.app_context():
+        _ping_idle_connections(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
 
@@ -125,6 +129,27 @@ def register_extensions(app: Flask) -> None:
         if not user_id.isdigit():
             return None
         return db.session.get(Coordinator, int(user_id))
+
+
+def _ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use when it has been idle for ``idle_seconds`` (SQLAlchemy's pool
+    events; pool_pre_ping would add a round trip to every request)."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        record.info["checked_in_at"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("checked_in_at")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as error:  # noqa: BLE001 - any failure: the pool replaces the connection
+            raise sa.exc.DisconnectionError(f"a pooled connection failed its check: {error}") from error
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:

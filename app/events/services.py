@@ -433,7 +433,9 @@ def get_public_event(slug: str) -> Event | None:
 
 
 def registration_state(event: Event, now: datetime | None = None) -> str:
-    """open, not_yet_open, closed, past, cancelled, draft."""
+    """open, not_yet_open, closed, past, cancelled, draft.
+
+    ``event`` may be anything with the Event's status, registration and session dates (page_cache.PageFacts)."""
     now = now or utcnow()
     if event.status == CANCELLED:
         return "cancelled"

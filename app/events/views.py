@@ -4,8 +4,7 @@ reader's time-zone choice."""
 from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
 
 from app import timezones
-from app.contact.forms import contact_form_for
-from app.events import services
+from app.events import page_cache, services
 from app.events.forms import ReaderZoneForm
 from app.i18n import _
 from app.registrations import services as registrations
@@ -26,29 +25,49 @@ def home():
 
 @bp.get("/events/<slug>")
 def detail(slug: str):
-    event = services.get_public_event(slug)
-    if event is None:
+    """The public event page: the shared rendering from this process's cache when the reader may have it
+    (see page_cache), with their own CSRF token; rendered for them alone otherwise."""
+    facts = page_cache.page_facts(slug)
+    if facts is None:
         abort(404)
-    return render_event_page(event)
+    if not page_cache.cacheable() or UNKNOWN_ZONE_KEY in session:
+        return render_event_page(services.get_public_event(slug) or abort(404))
+    zone = reader_zone(default=facts.timezone)
+    state = services.registration_state(facts)
+    key = page_cache.variant(facts, zone, state)
+    cache = page_cache.pages()
+    html = cache.get(key)
+    if html is None:
+        event = services.get_public_event(slug) or abort(404)
+        with page_cache.csrf_slot():
+            html = render_event_page(event, state=state, seats_left=facts.seats_left)
+        cache.put(key, html)
+    return page_cache.personalise(html)
 
 
-def render_event_page(event, registration_form: RegistrationForm | None = None) -> str:
-    """The event page, assembled here only; the registration view re-renders it with its form's errors."""
+def render_event_page(
+    event, registration_form: RegistrationForm | None = None, *, state: str | None = None, seats_left=None
+) -> str:
+    """The event page, assembled here only; the registration view re-renders it with its form's errors.
+    ``state`` and ``seats_left`` may be given when the caller has just read them (the cached page does)."""
     zone = reader_zone(default=event.timezone)
     return render_template(
         "events/detail.html",
         event=event,
         reader_zone=zone,
         zone_form=_zone_form(zone),
-        contact_form=contact_form_for(event),
-        **registration_panel(event, zone, registration_form),
+        **registration_panel(event, zone, registration_form, state=state, seats_left=seats_left),
     )
 
 
-def registration_panel(event, reader_zone: str, form: RegistrationForm | None = None) -> dict:
+def registration_panel(
+    event, reader_zone: str, form: RegistrationForm | None = None, *, state: str | None = None, seats_left=None
+) -> dict:
     """What the event page shows about registering: the form, or why there is none."""
-    state = services.registration_state(event)
-    left = registrations.seats_left(event) if state == "open" else None
+    if state is None:
+        state = services.registration_state(event)
+        seats_left = registrations.seats_left(event)
+    left = seats_left if state == "open" else None
     if form is None and state == "open":
         form = RegistrationForm(formdata=None)
         form.timezone.data = reader_zone

@@ -30,11 +30,7 @@ REQUEST_SECONDS = Histogram(
     ["endpoint"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
-MAIL_ATTEMPTS = Counter(
-    "eventdesk_mail_send_attempts_total",
-    "Messages the mail worker tried to send, by outcome (sent, retry: a temporary failure, failed: permanent).",
-    ["outcome"],
-)
+# The mail worker's own counters live with it (app/mail/metrics.py); the default registry serves them all.
 
 
 def init_app(app: Flask) -> None:

@@ -29,16 +29,21 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
-    """Send the app's logs to stderr, as text lines or JSON lines, each with its request id."""
-    handler = logging.StreamHandler(sys.stderr)
+def make_handler(fmt: str = "text", stream=None) -> logging.Handler:
+    """A handler writing text lines or JSON lines (``fmt="json"``), each with its request id."""
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RequestIdFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields={"levelname": "level", "name": "logger"}))
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    return handler
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+    """Send the app's logs to stderr (LOG_LEVEL, LOG_FORMAT=text|json)."""
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [make_handler(fmt)]
     root.setLevel(level.upper())
 
 
@@ -71,6 +76,7 @@ def init_app(app: Flask) -> None:
                 response.status_code,
                 elapsed,
                 extra={
+                    "request_id": request_id,
                     "method": request.method,
                     "path": _logged_path(),
                     "status": response.status_code,
