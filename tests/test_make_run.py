@@ -71,3 +71,24 @@ def test_ctrl_c_stops_the_server_the_worker_and_the_sink_cleanly(tmp_path):
         assert failure not in output, output
     assert "Mail worker stopped." in output
     assert "SMTP sink stopped." in output
+
+
+def test_a_signal_arriving_inside_the_workers_wait_stops_it(tmp_path):
+    """The worker and the sink wait on an Event; a SIGTERM handled while the main thread holds the Event's
+    lock (inside Event.wait) must still stop them, not wait for that lock forever. Run in a child process,
+    so a hang is a timeout here."""
+    script = """
+import os, signal
+from app.mail.commands import _stop_on_signals
+with _stop_on_signals() as stop:
+    with stop._cond:  # as the main thread holds it inside stop.wait()
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # the Python-level handler runs between these bytecodes
+            pass
+    assert stop.wait(5)
+print("stopped")
+"""
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and "stopped" in result.stdout, result.stderr

@@ -29,7 +29,9 @@ def _stop_on_signals():
     previous = {sig: signal.getsignal(sig) for sig in signals}
 
     def handle(signum, _frame):
-        stop.set()
+        # Event.set() takes the event's lock, which the interrupted main thread may hold inside stop.wait():
+        # set it from another thread, or the handler can wait for that lock forever.
+        threading.Thread(target=stop.set, daemon=True).start()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         click.echo(f"{signal.Signals(signum).name} received: stopping after the current message.", err=True)
