@@ -64,3 +64,19 @@ def test_a_stored_url_with_a_line_break_never_becomes_a_header(app, client, desk
     assert response.status_code == 200
     assert "X-Evil" not in response.headers
     assert "Location" not in response.headers
+
+
+# --- 16. The acknowledgement does not repeat the sender's text ------------------------------------------
+
+
+def test_the_acknowledgement_does_not_carry_the_senders_text(app, client, desks, tbilisi_coordinator):
+    from tests.contact_support import contact_form, outbox
+
+    spam = "Buy cheap watches at https://spam.example/offer " * 60
+    assert client.post("/contact", data=contact_form(message=spam[:4900])).status_code == 302
+
+    [ack] = outbox("contact_acknowledgement")
+    assert "spam.example" not in ack.text_body + ack.html_body + ack.subject
+    assert "Buy cheap" not in ack.text_body + ack.html_body
+    [to_desk] = outbox("contact_coordinator")
+    assert "https://spam.example/offer" in to_desk.text_body  # the desk still reads the whole question
