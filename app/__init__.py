@@ -5,7 +5,7 @@ import logging
 import os
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, abort, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -75,6 +75,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_input_guard(app)
     register_commands(app)
     return app
 
@@ -209,6 +210,18 @@ def register_security_headers(app: Flask) -> None:
             # Coordinators' pages hold personal data: never kept in a shared or browser cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def register_input_guard(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_bytes():
+        """A NUL byte is never part of real input, and PostgreSQL refuses it in text: the query would fail
+        with a 500 wherever a path, filter or form value reaches the database. Refused at the door."""
+        values = [request.path, *request.args.keys(), *request.args.values()]
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            values += [*request.form.keys(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            abort(400)
 
 
 def register_commands(app: Flask) -> None:

@@ -80,3 +80,58 @@ def test_the_acknowledgement_does_not_carry_the_senders_text(app, client, desks,
     assert "Buy cheap" not in ack.text_body + ack.html_body
     [to_desk] = outbox("contact_coordinator")
     assert "https://spam.example/offer" in to_desk.text_body  # the desk still reads the whole question
+
+
+# --- 11. NUL bytes and odd whitespace never make a 500 ----------------------------------------------------
+
+
+@pytest.mark.parametrize("event", [" ", "\t", "\r\n", "\x85", "\u2028", "\u00a0", "x", "-1", "²"])
+def test_the_contact_form_with_a_blank_or_odd_event_is_no_500(client, desks, tbilisi_coordinator, event):
+    from tests.contact_support import contact_form
+
+    response = client.post("/contact", data=contact_form(event=event))
+    assert response.status_code in (302, 400)
+
+
+NUL_GETS = [
+    "/events/%00",
+    "/events/a%00b",
+    "/events/%00.ics",
+    "/contact?event=%00",
+    "/contact?event=a%00",
+    "/?tz=%00",
+    "/dashboard/events/?status=%00",
+    "/dashboard/events/{event}/registrations?q=%00",
+    "/dashboard/events/{event}/registrations?country=%00&status=%00&expert_type=%00&desk=%00",
+    "/dashboard/events/{event}/registrations.csv?q=a%00b",
+    "/dashboard/events/{event}/registrations.csv?country=%00",
+    "/dashboard/outbox?kind=%00",
+    "/dashboard/outbox?status=%00",
+    "/dashboard/inbox?country=%00&status=%00&event=%00",
+    "/r/%00",
+    "/join/%00",
+    "/login?next=%00",
+]
+
+
+@pytest.mark.parametrize("path", NUL_GETS)
+def test_a_nul_byte_in_a_url_is_refused_not_a_500(client, login, admin, desks, path):
+    event = factories.make_event(desks.tbilisi)
+    login(admin)
+    response = client.get(path.format(event=event.id))
+    assert 400 <= response.status_code < 500, response.status_code
+
+
+def test_a_nul_byte_in_forms_is_refused_not_a_500(client, login, admin, desks):
+    from tests.contact_support import contact_form
+    from tests.registration_helpers import form_data
+
+    event = factories.make_event(desks.tbilisi)
+    assert 400 <= client.post("/contact", data=contact_form(event="1\x00")).status_code < 500
+    assert 400 <= client.post(f"/events/{event.slug}/register", data=form_data(name="A\x00")).status_code < 500
+    assert 400 <= client.post("/events/a%00b/register", data=form_data()).status_code < 500
+    login(admin)
+    for field in ("title", "summary", "description", "language", "timezone", "meeting_url", "capacity"):
+        response = client.post("/dashboard/events/new", data=event_form(desks.tbilisi, **{field: "x\x00y"}))
+        assert 400 <= response.status_code < 500 or response.status_code == 200, (field, response.status_code)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 1

@@ -18,6 +18,7 @@ from app.desks import services
 from app.desks.models import CONTACT_STATUSES, EXPERT_TYPES
 from app.events.models import Event
 from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, choices
+from app.web import parse_id
 
 NO_EVENT = ""
 
@@ -112,7 +113,8 @@ class ContactForm(FlaskForm):
             expert_type=self.expert_type.data,
             organisation=self.organisation.data or "",
             message=self.message.data,
-            event_id=int(self.event.data) if self.event.data else None,
+            # parse_id: a value the Optional validator let through as blank (" ", "\x85") is no event.
+            event_id=parse_id(self.event.data),
         )
 
 
@@ -145,7 +147,7 @@ class InboxFilterForm(FlaskForm):
         self.validate()
         return services.InboxFilters(
             status=self.status.data if not self.status.errors and self.status.data else None,
-            event_id=int(self.event.data) if not self.event.errors and self.event.data else None,
+            event_id=parse_id(self.event.data) if not self.event.errors else None,
             country=self.country.data if not self.country.errors and self.country.data else None,
         )
 
