@@ -6,6 +6,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts.models import ROLE_ADMIN, ROLE_COORDINATOR, Coordinator
 from app.desks.models import Desk
 from app.extensions import db
+from app.text import clean_name
 
 
 class AccountError(ValueError):
@@ -58,8 +59,8 @@ def save_coordinator(
             raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
         coordinator.set_password(password)
     coordinator.email = email
-    coordinator.name = name.strip()
-    coordinator.position = position.strip()
+    coordinator.name = clean_name(name) or coordinator.name or email
+    coordinator.position = clean_name(position)
     coordinator.role = ROLE_ADMIN if admin else ROLE_COORDINATOR
     coordinator.active = active
     coordinator.desks = list(desks)

@@ -17,7 +17,7 @@ from app.countries import COUNTRY_CHOICES
 from app.desks import services
 from app.desks.models import CONTACT_STATUSES, EXPERT_TYPES
 from app.events.models import Event
-from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, choices
+from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, VisibleName, choices
 from app.web import parse_id
 
 NO_EVENT = ""
@@ -35,6 +35,7 @@ class ContactForm(FlaskForm):
             DataRequired("Please tell us your name."),
             Length(max=services.NAME_MAX, message=f"Please keep your name under {services.NAME_MAX} characters."),
             NoControlCharacters(),
+            VisibleName("Please tell us your name."),
         ],
     )
     email = EmailField(
@@ -68,6 +69,7 @@ class ContactForm(FlaskForm):
                 max=services.ORGANISATION_MAX, message=f"Please keep this under {services.ORGANISATION_MAX} characters."
             ),
             NoControlCharacters(),
+            VisibleName("Please tell us your organisation or municipality."),
         ],
     )
     event = SelectField("Event your question is about (optional)", validators=[Optional()], validate_choice=False)

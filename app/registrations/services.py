@@ -37,6 +37,7 @@ from app.registrations.models import (
     Registration,
     RegistrationTransition,
 )
+from app.text import clean_name
 from app.types import utcnow
 from app.web import external_url_for, parse_id
 
@@ -174,6 +175,9 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         raise RegistrationError(f"Registration is not open for this event ({state.replace('_', ' ')}).")
     if not data.consent:
         raise RegistrationError("Consent is needed to register.")
+    name = clean_name(data.name)
+    if not name:
+        raise RegistrationError("Please write a name with visible letters.")
     expire_unverified(now, event=event)
     existing = find_active(event, data.email)
     if existing is not None:
@@ -185,12 +189,12 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         event=event,
         desk_id=chosen.desk.id,
         routing_reason=chosen.reason,
-        name=data.name.strip(),
+        name=name,
         email=data.email.strip(),
         email_normalized=data.email.strip().lower(),
-        organisation=data.organisation.strip(),
+        organisation=clean_name(data.organisation),
         country=data.country.upper(),
-        position=data.position.strip(),
+        position=clean_name(data.position),
         expert_type=data.expert_type,
         timezone=data.timezone,
         message=data.message.strip(),
