@@ -6,7 +6,7 @@ import os
 import time
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, abort, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -93,6 +93,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_input_guard(app)
     register_commands(app)
     return app
 
@@ -258,6 +259,18 @@ def register_security_headers(app: Flask) -> None:
             # Coordinators' pages hold personal data: never kept in a shared or browser cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def register_input_guard(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_bytes():
+        """A NUL byte is never part of a real address or filter, and PostgreSQL refuses it in text: a query
+        with one fails with a 500 wherever a path or a query-string value reaches the database. Form fields
+        refuse it themselves (NoControlCharacters), with an error next to the field."""
+        if "\x00" in request.path:
+            abort(404)  # no page has such an address
+        if any("\x00" in value for value in (*request.args.keys(), *request.args.values())):
+            abort(400)
 
 
 def register_commands(app: Flask) -> None:

@@ -9,7 +9,7 @@ from wtforms.widgets import HiddenInput
 
 from app import timezones
 from app.countries import is_country
-from app.text import web_address
+from app.text import clean_name, web_address
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
@@ -27,6 +27,21 @@ class NoControlCharacters:
             return
         if _CONTROL.search(value) or (not self.multiline and _LINE_BREAK.search(value)):
             raise ValidationError("Please remove the control characters or line breaks from this field.")
+
+
+class VisibleName:
+    """A name or organisation without invisible or direction-changing characters: they are removed
+    (``clean_name``), and a value with nothing visible left is refused."""
+
+    def __init__(self, message: str = "Please write a name with visible letters."):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is None or not isinstance(field.data, str):
+            return
+        field.data = clean_name(field.data)
+        if not field.data:
+            raise ValidationError(self.message)
 
 
 class WebAddress:

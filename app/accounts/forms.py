@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from app.forms import NoControlCharacters
+from app.forms import NoControlCharacters, VisibleName
 
 
 class LoginForm(FlaskForm):
@@ -13,7 +13,7 @@ class LoginForm(FlaskForm):
 
 
 class CoordinatorForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200), NoControlCharacters()])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200), NoControlCharacters(), VisibleName()])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     position = StringField(
         "Role shown to participants",

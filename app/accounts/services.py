@@ -8,6 +8,7 @@ from app.desks.models import Desk
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import _
+from app.text import clean_name
 
 
 class AccountError(DomainError):
@@ -64,8 +65,8 @@ def save_coordinator(
             )
         coordinator.set_password(password)
     coordinator.email = email
-    coordinator.name = name.strip()
-    coordinator.position = position.strip()
+    coordinator.name = clean_name(name) or coordinator.name or email
+    coordinator.position = clean_name(position)
     coordinator.role = ROLE_ADMIN if admin else ROLE_COORDINATOR
     coordinator.active = active
     coordinator.desks = list(desks)

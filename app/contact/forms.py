@@ -16,7 +16,8 @@ from app.contact.models import CONTACT_STATUSES
 from app.countries import COUNTRY_CHOICES
 from app.desks.models import EXPERT_TYPES
 from app.events.models import Event
-from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, choices, prefix_ids
+from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, VisibleName, choices, prefix_ids
+from app.web import parse_id
 
 NO_EVENT = ""
 
@@ -33,6 +34,7 @@ class ContactForm(FlaskForm):
             DataRequired("Please tell us your name."),
             Length(max=services.NAME_MAX, message=f"Please keep your name under {services.NAME_MAX} characters."),
             NoControlCharacters(),
+            VisibleName("Please tell us your name."),
         ],
     )
     email = EmailField(
@@ -66,6 +68,7 @@ class ContactForm(FlaskForm):
                 max=services.ORGANISATION_MAX, message=f"Please keep this under {services.ORGANISATION_MAX} characters."
             ),
             NoControlCharacters(),
+            VisibleName("Please tell us your organisation or municipality."),
         ],
     )
     event = SelectField("Event your question is about (optional)", validators=[Optional()], validate_choice=False)
@@ -114,7 +117,8 @@ class ContactForm(FlaskForm):
             expert_type=self.expert_type.data,
             organisation=self.organisation.data or "",
             message=self.message.data,
-            event_id=int(self.event.data) if self.event.data else None,
+            # parse_id: a value the Optional validator let through as blank (" ", "\x85") is no event.
+            event_id=parse_id(self.event.data),
         )
 
 
@@ -147,7 +151,7 @@ class InboxFilterForm(FlaskForm):
         self.validate()
         return services.InboxFilters(
             status=self.status.data if not self.status.errors and self.status.data else None,
-            event_id=int(self.event.data) if not self.event.errors and self.event.data else None,
+            event_id=parse_id(self.event.data) if not self.event.errors else None,
             country=self.country.data if not self.country.errors and self.country.data else None,
         )
 

@@ -32,7 +32,7 @@ from app.extensions import db
 from app.i18n import _
 from app.mail import services as mail
 from app.mail.services import queue_email
-from app.text import multiline, single_line
+from app.text import clean_name, multiline
 from app.types import utcnow
 from app.web import external_url_for, parse_id
 
@@ -131,8 +131,8 @@ def published_event_by_id(event_id: str | int | None) -> Event | None:
 def submit_contact_request(data: ContactData) -> ContactRequest:
     """Store a question with its routed desk and reason, and queue the emails to that desk's coordinators
     and the acknowledgement to the person who asked."""
-    name = single_line(data.name)
-    organisation = single_line(data.organisation)
+    name = clean_name(data.name)
+    organisation = clean_name(data.organisation)
     message = multiline(data.message)
     country = (data.country or "").strip().upper()
     email = _valid_email(data.email)

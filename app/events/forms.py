@@ -40,7 +40,7 @@ class EventForm(FlaskForm):
     title = StrippedStringField("Title", validators=[DataRequired(), Length(max=200), NoControlCharacters()])
     slug = StrippedStringField(
         "Web address",
-        validators=[Optional(), Length(max=80)],
+        validators=[Optional(), Length(max=80), NoControlCharacters()],
         description="The last part of the event's address, e.g. digital-cities-2026. "
         "Leave empty to make one from the title.",
     )

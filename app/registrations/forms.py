@@ -14,14 +14,24 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from app.countries import COUNTRY_CHOICES
 from app.desks.models import EXPERT_TYPES
-from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, ValidZone, choices, prefix_ids
+from app.forms import (
+    NoControlCharacters,
+    StrippedStringField,
+    ValidCountry,
+    ValidZone,
+    VisibleName,
+    choices,
+    prefix_ids,
+)
 from app.registrations.models import STATUS_LABELS
 from app.registrations.services import DECISIONS, RegistrationData
 from app.web import parse_id
 
 
 class RegistrationForm(FlaskForm):
-    name = StrippedStringField("Full name", validators=[DataRequired(), Length(max=200), NoControlCharacters()])
+    name = StrippedStringField(
+        "Full name", validators=[DataRequired(), Length(max=200), NoControlCharacters(), VisibleName()]
+    )
     email = EmailField(
         "Email",
         validators=[
@@ -33,14 +43,22 @@ class RegistrationForm(FlaskForm):
         description="We send a link to confirm it, and later your personal access link.",
     )
     organisation = StrippedStringField(
-        "Organisation or municipality", validators=[DataRequired(), Length(max=200), NoControlCharacters()]
+        "Organisation or municipality",
+        validators=[
+            DataRequired(),
+            Length(max=200),
+            NoControlCharacters(),
+            VisibleName("Please name your organisation."),
+        ],
     )
     country = SelectField(
         "Country",
         choices=choices([("", "Choose your country"), *COUNTRY_CHOICES]),
         validators=[DataRequired(message="Choose your country."), ValidCountry()],
     )
-    position = StrippedStringField("Role or position", validators=[Optional(), Length(max=200), NoControlCharacters()])
+    position = StrippedStringField(
+        "Role or position", validators=[Optional(), Length(max=200), NoControlCharacters(), VisibleName()]
+    )
     expert_type = RadioField(
         "You are",
         choices=choices(EXPERT_TYPES.items()),

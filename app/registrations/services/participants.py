@@ -29,6 +29,7 @@ from app.registrations.services.common import RegistrationError, fresh, lock_eve
 from app.registrations.services.decisions import cancel
 from app.registrations.services.notifications import send, send_already_registered, send_confirmation_request
 from app.registrations.services.seats import seat_or_waitlist
+from app.text import clean_name
 from app.types import utcnow
 from app.web import external_url_for
 
@@ -80,6 +81,9 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         )
     if not data.consent:
         raise RegistrationError(_("Consent is needed to register."), field="consent")
+    name = clean_name(data.name)
+    if not name:
+        raise RegistrationError(_("Please write a name with visible letters."), field="name")
     expire_unverified(now, event=event)
     existing = find_active(event, data.email)
     if existing is not None:
@@ -91,12 +95,12 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         event=event,
         desk_id=chosen.desk.id,
         routing_reason=chosen.reason,
-        name=data.name.strip(),
+        name=name,
         email=data.email.strip(),
         email_normalized=data.email.strip().lower(),
-        organisation=data.organisation.strip(),
+        organisation=clean_name(data.organisation),
         country=data.country.upper(),
-        position=data.position.strip(),
+        position=clean_name(data.position),
         expert_type=data.expert_type,
         timezone=data.timezone,
         message=data.message.strip(),
