@@ -30,8 +30,9 @@ def detail(slug: str):
     return render_event_page(event)
 
 
-def render_event_page(event, registration_form: RegistrationForm | None = None) -> str:
-    """The event page, assembled here only; the registration view re-renders it with its form's errors."""
+def render_event_page(event, registration_form: RegistrationForm | None = None, **extra) -> str:
+    """The event page, assembled here only; the registration view re-renders it with its form's errors
+    (and, for an invitation, ``extra``: the invitation and its decline form)."""
     zone = reader_zone(default=event.timezone)
     return render_template(
         "events/detail.html",
@@ -40,6 +41,7 @@ def render_event_page(event, registration_form: RegistrationForm | None = None) 
         zone_form=_zone_form(zone),
         contact_form=contact_form_for(event),
         **registration_panel(event, zone, registration_form),
+        **extra,
     )
 
 
@@ -50,7 +52,8 @@ def registration_panel(event, reader_zone: str, form: RegistrationForm | None = 
     if form is None and state == "open":
         form = RegistrationForm(formdata=None)
         form.timezone.data = reader_zone
-    return {"registration_form": form, "registration_state": state, "seats_left": left}
+    shape = registrations.registration_shape(event, form.invitation.data or "") if form is not None else {}
+    return {"registration_form": form, "registration_state": state, "seats_left": left, "shape": shape}
 
 
 def _zone_form(zone: str | None) -> ReaderZoneForm:

@@ -28,8 +28,8 @@ def _filters() -> dict[str, str]:
 
 def _row_actions(event: Event, rows) -> dict:
     """Each row's open decisions, from the state machine (one seat count for the whole table)."""
-    free_seat = services.has_free_seat(event)
-    return {r.id: allowed(services.registration_actions(r, free_seat)) for r in rows}
+    book = services.SeatBook.load(event)
+    return {r.id: allowed(services.registration_actions(r, book=book)) for r in rows}
 
 
 @bp.get("/events/<int:event_id>/registrations")

@@ -1,4 +1,6 @@
+from flask import request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     EmailField,
@@ -60,11 +62,32 @@ class RegistrationForm(FlaskForm):
         "I agree that my details are stored and used to organise this event, as the privacy notice explains.",
         validators=[DataRequired(message="Please agree so that we can register you.")],
     )
+    code = StrippedStringField(
+        "Invitation code (if you have one)", validators=[Optional(), Length(max=40), NoControlCharacters()]
+    )
+    invitation = HiddenField()
     website = StringField("Website", validators=[Optional(), Length(max=200)])  # honeypot
     submit = SubmitField("Register")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Category, sessions and the event's own questions are drawn by the template from the event's
+        # shape; their values and errors live here.
+        self.raw = request.form if request.method == "POST" else MultiDict()
+        self.extra_errors: dict[str, str] = {}
+
     def to_data(self) -> RegistrationData:
+        answers = {}
+        for key in self.raw:
+            question_id = parse_id(key[2:]) if key.startswith("q_") else None
+            if question_id:
+                answers[question_id] = [value[:10_000] for value in self.raw.getlist(key)[:100]]
         return RegistrationData(
+            category_id=parse_id(self.raw.get("category_id")),
+            answers=answers,
+            session_ids=[i for i in (parse_id(v) for v in self.raw.getlist("session_ids")[:100]) if i],
+            invitation_token=(self.invitation.data or "")[:200],
+            code=self.code.data or "",
             name=self.name.data,
             email=self.email.data.strip(),
             organisation=self.organisation.data or "",
@@ -103,6 +126,15 @@ class JoinForm(FlaskForm):
     submit = SubmitField("Open my access link")
 
 
+class DeclineInvitationForm(FlaskForm):
+    submit = SubmitField("I cannot take part")
+
+
+class SessionChoiceForm(FlaskForm):
+    # The session checkboxes are drawn by the template; the service checks the ids.
+    submit = SubmitField("Save my sessions")
+
+
 class DecisionForm(FlaskForm):
     decision = SelectField("Decision", choices=choices(DECISIONS.items()))
     ids = SelectMultipleField("Registrations", coerce=lambda value: parse_id(value) or 0, validate_choice=False)
@@ -116,3 +148,13 @@ class DecisionForm(FlaskForm):
 
 
 STATUS_FILTER_CHOICES = [("", "All")] + list(STATUS_LABELS.items())
+
+
+def show_registration_errors(form: RegistrationForm, error) -> None:
+    """A domain error next to its field: a standard one, or a question, category or session choice."""
+    for name, message in error.fields.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*target.errors, message]
+        else:
+            form.extra_errors[name] = message

@@ -4,6 +4,16 @@ actions, notifications and coordinators' lists.
 Every function runs inside the caller's transaction and flushes; the request (or command) commits.
 """
 
+from app.registrations.services.categories import (
+    CategoryData,
+    RulesData,
+    categories_for,
+    category_counts,
+    delete_category,
+    registration_shape,
+    save_category,
+    save_rules,
+)
 from app.registrations.services.common import RegistrationError, lock_event
 from app.registrations.services.decisions import (
     DECISIONS,
@@ -14,16 +24,28 @@ from app.registrations.services.decisions import (
     decide_many,
     registration_actions,
 )
+from app.registrations.services.invitations import (
+    codes_for,
+    create_code,
+    invitation_by_token,
+    invitation_counts,
+    invitations_for,
+    invite,
+    parse_people,
+)
+from app.registrations.services.invitations import decline as decline_invitation
 from app.registrations.services.participants import (
     RegistrationData,
     anonymise,
     awaiting_confirmation,
     cancel_by_participant,
+    change_sessions,
     change_timezone,
     expire_unverified,
     find_active,
     new_manage_token,
     participant_by_token,
+    participant_shape,
     personal_data,
     register,
     remove_old_personal_data,
@@ -36,14 +58,67 @@ from app.registrations.services.queries import (
     status_counts,
     with_failed_email,
 )
-from app.registrations.services.seats import confirmed_count, fill_seats, has_free_seat, seats_left
+from app.registrations.services.questions import (
+    KIND_LABELS,
+    QuestionData,
+    answer_text,
+    copy_questions,
+    delete_question,
+    move_question,
+    questions_for,
+    save_question,
+)
+from app.registrations.services.seats import (
+    SeatBook,
+    chosen_session_ids,
+    confirmed_count,
+    fill_seats,
+    has_free_seat,
+    plan_promotions,
+    rules_for,
+    seats_left,
+    waitlist_position,
+    waitlisted,
+)
 
 __all__ = [
+    "KIND_LABELS",
+    "CategoryData",
+    "QuestionData",
+    "RulesData",
+    "answer_text",
+    "categories_for",
+    "category_counts",
+    "change_sessions",
+    "codes_for",
+    "copy_questions",
+    "create_code",
+    "decline_invitation",
+    "delete_category",
+    "delete_question",
+    "invitation_by_token",
+    "invitation_counts",
+    "invitations_for",
+    "invite",
+    "move_question",
+    "parse_people",
+    "participant_shape",
+    "questions_for",
+    "registration_shape",
+    "save_category",
+    "save_question",
+    "save_rules",
     "DECISIONS",
     "ConfirmationNeeded",
     "Outcome",
     "RegistrationData",
     "RegistrationError",
+    "SeatBook",
+    "chosen_session_ids",
+    "plan_promotions",
+    "rules_for",
+    "waitlist_position",
+    "waitlisted",
     "anonymise",
     "awaiting_confirmation",
     "cancel_by_participant",
