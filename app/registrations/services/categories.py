@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from app.countries import COUNTRY_CHOICES
-
 from app.events.models import Event
 from app.extensions import db
 from app.i18n import _

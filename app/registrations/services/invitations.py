@@ -134,6 +134,7 @@ def invite(event: Event, category: Category | None, people: list[Invitee], coord
             template="invitation",
             context={
                 "event": event,
+                "registration": {"timezone": event.timezone},  # times in the event's zone
                 "name": person.name,
                 "category": category,
                 "invitation_url": external_url_for("registrations.invitation", token=raw),

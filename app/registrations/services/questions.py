@@ -302,3 +302,27 @@ def matches_answers(registration: Registration, wanted: dict[int, str]) -> bool:
     """Whether the registration chose every wanted option (question id -> option) in choice questions."""
     answers = answers_by_question(registration)
     return all(option in (answers[qid].choices if qid in answers else []) for qid, option in wanted.items())
+
+
+def answer_columns(event: Event, session_choice: bool, chosen_of) -> tuple[list[str], object]:
+    """CSV headers and a row function for the category, the sessions chosen (one column each) and one
+    column per question of the event."""
+    questions = questions_for(event)
+    headers = [_("Category")]
+    if session_choice:
+        headers += [
+            _("Chose %(session)s", session=s.title or _("session %(number)s", number=n))
+            for n, s in enumerate(event.sessions, 1)
+        ]
+    headers += [q.label for q in questions]
+
+    def row(registration: Registration) -> list[str]:
+        answers = answers_by_question(registration)
+        cells = [registration.category.name if registration.category else ""]
+        if session_choice:
+            chosen = chosen_of(registration)
+            cells += [_("yes") if s.id in chosen else "" for s in event.sessions]
+        cells += [answer_text(answers[q.id]) if q.id in answers else "" for q in questions]
+        return cells
+
+    return headers, row

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from app import signals
 from app.events.models import PUBLISHED, Event
 from app.extensions import db
-from app.i18n import _l
+from app.i18n import _, _l
 from app.registrations.models import (
     CONFIRMED,
     OVER_LIMIT_WAITLIST,
@@ -23,9 +23,10 @@ from app.registrations.models import (
     ChosenSession,
     Registration,
     RegistrationRules,
+    RegistrationTransition,
     SessionCapacity,
 )
-from app.registrations.services.common import transition
+from app.registrations.services.common import RegistrationError, fresh, lock_event, transition
 from app.registrations.services.notifications import send
 
 
@@ -273,3 +274,33 @@ def fill_seats(event: Event) -> list[Registration]:
     for head in promoted:
         confirm(head, actor="system", note="A seat became free.", promoted=True)
     return promoted
+
+
+def move_in_waitlist(registration: Registration, position: int, coordinator, note: str) -> int:
+    """Put a waitlisted registration at ``position`` (1 is next) by hand; the history keeps who moved it,
+    from where to where, and why. Returns the new place."""
+    event = lock_event(registration.event_id)
+    registration = fresh(registration)
+    line = waitlisted(event)
+    if registration not in line:
+        raise RegistrationError(
+            _("Only registrations on the waitlist can be moved in it."), code="not_waitlisted", status=409
+        )
+    old = line.index(registration) + 1
+    line.remove(registration)
+    new = min(max(position, 1), len(line) + 1)
+    line.insert(new - 1, registration)
+    for rank, person in enumerate(line, 1):
+        person.waitlist_rank = rank
+    db.session.add(
+        RegistrationTransition(
+            registration=registration,
+            from_status=WAITLISTED,
+            to_status=WAITLISTED,
+            actor="coordinator",
+            coordinator=coordinator,
+            message=_("Moved on the waitlist from place %(old)s to %(new)s: %(note)s", old=old, new=new, note=note),
+        )
+    )
+    db.session.flush()
+    return new
