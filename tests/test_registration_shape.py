@@ -386,3 +386,111 @@ def test_coordinator_pages_render_and_refuse_bad_input(app, client, desks, login
     assert ok.status_code == 302
     assert "Which challenges" in client.get(f"/events/{event.slug}").get_data(as_text=True)
     assert outbox() == []
+
+
+# --- 7. digest, 8. duplicate, 9. capacity preview, and the demo --------------------------------------
+
+
+def test_digest_lists_exactly_the_coordinators_desks_waiting_items(
+    app, client, desks, tbilisi_coordinator, germany_coordinator
+):
+    from app.contact.models import ContactRequest
+    from app.dashboard import digest
+
+    event = make_event(desks.tbilisi, approval_required=True)
+    register_and_confirm(client, event, email="ge@example.org", name="Nino Tbilisi", country="GE")
+    register_and_confirm(client, event, email="de@example.org", name="Hans Bonn", country="DE", expert_type="german")
+    db.session.add(
+        ContactRequest(
+            name="Ask Tbilisi",
+            email="q@example.org",
+            country="AM",
+            expert_type="international",
+            message="?",
+            desk_id=desks.tbilisi.id,
+            routing_reason="test",
+        )
+    )
+    germany_coordinator.digest = "off"
+    db.session.commit()
+    assert digest.send_digests() == 1
+    db.session.commit()
+    body = outbox("coordinator_digest")[0]
+    assert "nino@example.org" in body.recipient
+    assert "Nino Tbilisi" in body.text_body and "Ask Tbilisi" in body.text_body
+    assert "Hans Bonn" not in body.text_body
+    assert digest.send_digests() == 0  # daily: not again the same day
+
+
+def test_duplicate_shifts_sessions_and_copies_the_shape(app, client, desks, login, tbilisi_coordinator):
+    event = make_event(desks.tbilisi, zone="Europe/Belgrade", sessions=WORKSHOPS)
+    services.save_category(event, services.CategoryData("Speakers", capacity=4, invitation_only=True))
+    question(event, "yes_no", "First time?")
+    services.save_rules(
+        event,
+        services.RulesData(organisation_limit=2, session_choice=True, session_capacities={event.sessions[0].id: 5}),
+    )
+    db.session.commit()
+    login(tbilisi_coordinator)
+    response = client.post(f"/dashboard/events/{event.id}/duplicate", data={"first_day": "2031-03-04"})
+    assert response.status_code == 302
+    from app.events.models import Event
+
+    copy = db.session.scalar(sa.select(Event).where(Event.id != event.id))
+    assert copy.status == "draft" and copy.title == event.title
+    local = [s.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Belgrade")) for s in copy.sessions]
+    assert [(d.date().isoformat(), d.hour) for d in local] == [
+        ("2031-03-04", 9),
+        ("2031-03-11", 9),
+        ("2031-03-18", 9),
+        ("2031-03-25", 9),
+    ]
+    assert [c.name for c in services.categories_for(copy)] == ["Speakers"]
+    assert [q.label for q in services.questions_for(copy)] == ["First time?"]
+    assert services.rules_for(copy).organisation_limit == 2
+    assert services.seats.session_capacities(copy) == {copy.sessions[0].id: 5}
+
+
+def test_capacity_change_previews_who_gets_a_seat(app, client, desks, login, tbilisi_coordinator):
+    event = make_event(desks.tbilisi, capacity=1)
+    register_and_confirm(client, event, email="a@example.org", name="First Person")
+    register_and_confirm(client, event, email="amra@example.org", name="Amra Hadžić")
+    login(tbilisi_coordinator)
+    form = client.get(f"/dashboard/events/{event.id}/edit").get_data(as_text=True)
+    import re
+
+    data = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', form))
+    data.update({"capacity": "2", "desk_id": str(desks.tbilisi.id), "language": "en", "timezone": "Europe/Berlin"})
+    data.pop("add_session", None)
+    first = client.post(f"/dashboard/events/{event.id}/edit", data=data)
+    assert "Raising the capacity to 2 confirms Amra Hadžić from the waitlist." in first.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Registration).filter_by(email="amra@example.org")).status == "waitlisted"
+    data["notify_confirmed"] = "yes"
+    assert client.post(f"/dashboard/events/{event.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Registration).filter_by(email="amra@example.org")).status == "confirmed"
+
+
+def test_demo_has_an_open_working_group_with_three_of_four_workshops(app, client):
+    from app.seed import seed
+
+    created = seed()
+    db.session.commit()
+    event = created["working_group_2027"]
+    page = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert "Which challenges does your municipality face?" in page and "Municipal participant" in page
+    assert "Speaker<" not in page  # by invitation only
+    public = services.categories_for(event)[0]
+    ids = [str(s.id) for s in event.sessions[:3]]
+    q = services.questions_for(event)[0]
+    register_and_confirm(
+        client,
+        event,
+        email="new@example.org",
+        category_id=str(public.id),
+        session_ids=ids,
+        **{q.field_name: "Few digital services."},
+    )
+    invites = [m for m in messages_to("new@example.org") if m.calendar_ics and "METHOD:REQUEST" in m.calendar_ics]
+    assert len(invites) == 3

@@ -7,9 +7,10 @@ from flask_login import current_user, login_required
 from app import timezones
 from app.desks.models import Desk
 from app.events import services
-from app.events.forms import ActionForm, CancelEventForm, EventForm
+from app.events.forms import ActionForm, CancelEventForm, DuplicateEventForm, EventForm
 from app.events.models import Event
 from app.extensions import db
+from app.i18n import _
 from app.registrations import services as registrations
 
 bp = Blueprint("events_coordinator", __name__, url_prefix="/dashboard/events")
@@ -50,6 +51,7 @@ def detail(event_id: int):
         actions={a.name: a for a in services.event_actions(event, current_user) if a.allowed},
         action_form=ActionForm(),
         cancel_form=CancelEventForm(),
+        duplicate_form=DuplicateEventForm(formdata=None),
         confirmed=registrations.confirmed_count(event),
     )
 
@@ -139,11 +141,24 @@ def edit(event_id: int):
         data = form.to_data()
         try:
             preview = services.preview_change(event, data)
-            if preview.calendar_changed and confirmed and form.notify_confirmed.data != "yes":
+            # Waiting people a higher capacity would confirm (the registrations' own seat rule decides).
+            promoted = (
+                registrations.plan_promotions(event, data.capacity)
+                if event.is_published and data.capacity != event.capacity
+                else []
+            )
+            needs_check = (preview.calendar_changed and confirmed) or promoted
+            if needs_check and form.notify_confirmed.data != "yes":
                 # Show who will hear about this before anything is saved.
                 form.notify_confirmed.data = "yes"
                 return render_template(
-                    "events/coordinator/form.html", form=form, event=event, preview=preview, confirmed=confirmed
+                    "events/coordinator/form.html",
+                    form=form,
+                    event=event,
+                    preview=preview if preview.calendar_changed and confirmed else None,
+                    promoted=promoted,
+                    new_capacity=data.capacity,
+                    confirmed=confirmed,
                 )
             services.update_event(event, data)
         except services.EventError as error:
@@ -198,4 +213,25 @@ def cancel(event_id: int):
     else:
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
+    return redirect(url_for("events_coordinator.detail", event_id=event.id))
+
+
+@bp.post("/<int:event_id>/duplicate")
+@login_required
+def duplicate(event_id: int):
+    """A draft copy with its sessions moved to a new date, and the registration form and rules."""
+    event = _managed_event_or_404(event_id)
+    form = DuplicateEventForm()
+    if form.validate_on_submit():
+        try:
+            copy = services.duplicate_event(event, form.first_day.data)
+        except services.EventError as error:
+            db.session.rollback()
+            flash(" ".join(error.errors.values()), "error")
+        else:
+            db.session.commit()
+            flash(_("A draft copy is ready: check it, then publish it."), "success")
+            return redirect(url_for("events_coordinator.detail", event_id=copy.id))
+    else:
+        flash(" ".join(sum(form.errors.values(), [])), "error")
     return redirect(url_for("events_coordinator.detail", event_id=event.id))

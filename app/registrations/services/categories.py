@@ -22,8 +22,8 @@ from app.registrations.models import (
 )
 from app.registrations.services.common import RegistrationError, lock_event
 from app.registrations.services.invitations import invitation_by_token
-from app.registrations.services.questions import questions_for
-from app.registrations.services.seats import SeatBook, fill_seats, rules_for
+from app.registrations.services.questions import copy_questions, questions_for
+from app.registrations.services.seats import SeatBook, fill_seats, rules_for, session_capacities
 
 _SPACES = re.compile(r"\s+")
 
@@ -249,3 +249,37 @@ def registration_shape(event: Event, invitation_token: str = "") -> dict:
             )
         ),
     }
+
+
+def copy_shape(source: Event, copy: Event, sessions: dict[int, object]) -> None:
+    """Give a duplicated event the source's categories, rules, seats per session and questions."""
+    for category in categories_for(source):
+        db.session.add(
+            Category(
+                event_id=copy.id,
+                name=category.name,
+                description=category.description,
+                capacity=category.capacity,
+                approval_required=category.approval_required,
+                invitation_only=category.invitation_only,
+                position=category.position,
+            )
+        )
+    rules = db.session.get(RegistrationRules, source.id)
+    if rules is not None:
+        db.session.add(
+            RegistrationRules(
+                event_id=copy.id,
+                organisation_limit=rules.organisation_limit,
+                country_limit=rules.country_limit,
+                over_limit=rules.over_limit,
+                session_choice=rules.session_choice,
+            )
+        )
+    db.session.flush()
+    for session_id, capacity in session_capacities(source).items():
+        if session_id in sessions:
+            db.session.add(SessionCapacity(session_id=sessions[session_id].id, capacity=capacity))
+    if questions_for(source):
+        copy_questions(source, copy)
+    db.session.flush()

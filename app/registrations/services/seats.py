@@ -193,7 +193,7 @@ def confirm(
 
 def waitlist_order():
     """The waitlist's order: the rank coordinators may change, then the order of email confirmation."""
-    return (Registration.waitlist_rank, Registration.verified_at, Registration.id)
+    return (Registration.waitlist_rank.asc().nulls_first(), Registration.verified_at, Registration.id)
 
 
 def waitlisted(event: Event) -> list[Registration]:
