@@ -456,17 +456,24 @@ def test_capacity_change_previews_who_gets_a_seat(app, client, desks, login, tbi
     register_and_confirm(client, event, email="a@example.org", name="First Person")
     register_and_confirm(client, event, email="amra@example.org", name="Amra Hadžić")
     login(tbilisi_coordinator)
-    form = client.get(f"/dashboard/events/{event.id}/edit").get_data(as_text=True)
-    import re
-
-    data = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', form))
-    data.update({"capacity": "2", "desk_id": str(desks.tbilisi.id), "language": "en", "timezone": "Europe/Berlin"})
-    data.pop("add_session", None)
-    first = client.post(f"/dashboard/events/{event.id}/edit", data=data)
-    assert "Raising the capacity to 2 confirms Amra Hadžić from the waitlist." in first.get_data(as_text=True)
+    page = client.get(f"/dashboard/events/{event.id}/edit").get_data(as_text=True)
+    assert "Raising the capacity to 2 confirms Amra Hadžić from the waitlist." in page
     db.session.expire_all()
     assert db.session.scalar(sa.select(Registration).filter_by(email="amra@example.org")).status == "waitlisted"
-    data["notify_confirmed"] = "yes"
+    from tests.test_events import event_form
+
+    data = event_form(
+        desks.tbilisi,
+        title=event.title,
+        timezone=event.timezone,
+        capacity="2",
+        **{
+            "sessions-0-id": str(event.sessions[0].id),
+            "sessions-0-title": "",
+            "sessions-0-local_start": "2030-10-07T13:00",
+            "sessions-0-local_end": "2030-10-07T15:30",
+        },
+    )
     assert client.post(f"/dashboard/events/{event.id}/edit", data=data).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(sa.select(Registration).filter_by(email="amra@example.org")).status == "confirmed"

@@ -141,24 +141,16 @@ def edit(event_id: int):
         data = form.to_data()
         try:
             preview = services.preview_change(event, data)
-            # Waiting people a higher capacity would confirm (the registrations' own seat rule decides).
-            promoted = (
-                registrations.plan_promotions(event, data.capacity)
-                if event.is_published and data.capacity != event.capacity
-                else []
-            )
-            needs_check = (preview.calendar_changed and confirmed) or promoted
-            if needs_check and form.notify_confirmed.data != "yes":
+            if preview.calendar_changed and confirmed and form.notify_confirmed.data != "yes":
                 # Show who will hear about this before anything is saved.
                 form.notify_confirmed.data = "yes"
                 return render_template(
                     "events/coordinator/form.html",
                     form=form,
                     event=event,
-                    preview=preview if preview.calendar_changed and confirmed else None,
-                    promoted=promoted,
-                    new_capacity=data.capacity,
+                    preview=preview,
                     confirmed=confirmed,
+                    promotions=_capacity_preview(event),
                 )
             services.update_event(event, data)
         except services.EventError as error:
@@ -170,7 +162,28 @@ def edit(event_id: int):
             else:
                 flash("Event saved.", "success")
             return redirect(url_for("events_coordinator.detail", event_id=event.id))
-    return render_template("events/coordinator/form.html", form=form, event=event, preview=None, confirmed=confirmed)
+    return render_template(
+        "events/coordinator/form.html",
+        form=form,
+        event=event,
+        preview=None,
+        confirmed=confirmed,
+        promotions=_capacity_preview(event),
+    )
+
+
+def _capacity_preview(event: Event) -> list[tuple[int | None, list]]:
+    """Before a capacity is saved: who each higher capacity would confirm from the waitlist (the registrations'
+    seat rules decide, categories and sessions included), for the next few capacities and for no limit."""
+    if not event.is_published or event.capacity is None:
+        return []
+    steps, seen = [], 0
+    for capacity in range(event.capacity + 1, event.capacity + 6):
+        promoted = registrations.plan_promotions(event, capacity)
+        if len(promoted) > seen:
+            steps.append((capacity, promoted))
+            seen = len(promoted)
+    return steps
 
 
 def _change_status(event_id: int, change, done: str):
