@@ -46,6 +46,7 @@ COMMANDS = (
     "app.mail.commands",
     "app.registrations.commands",
     "app.calendar.commands",
+    "app.dashboard.commands",
     "app.seed",
 )
 

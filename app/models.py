@@ -6,4 +6,16 @@ from app.contact.models import ContactRequest, ContactRequestEntry  # noqa: F401
 from app.desks.models import Desk  # noqa: F401
 from app.events.models import Event, EventSession  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
-from app.registrations.models import AccessToken, Registration, RegistrationTransition  # noqa: F401
+from app.registrations.models import (  # noqa: F401
+    AccessToken,
+    Answer,
+    Category,
+    ChosenSession,
+    Invitation,
+    InvitationCode,
+    Question,
+    Registration,
+    RegistrationRules,
+    RegistrationTransition,
+    SessionCapacity,
+)

@@ -14,6 +14,7 @@ from app.desks.services import route_person
 from app.events import services as events
 from app.events.models import Event
 from app.extensions import db
+from app.registrations.demo import seed_working_group_2027
 from app.registrations.models import (
     CONFIRMED,
     PENDING_APPROVAL,
@@ -253,6 +254,7 @@ def _registration(event: Event, person, status: str, minutes_ago: int) -> Regist
             )
         )
     registration.status = status
+    registration.waitlist_rank = 100_000 - minutes_ago if status == WAITLISTED else None  # earlier first
     return registration
 
 
@@ -382,6 +384,7 @@ def seed() -> dict[str, Event]:
     db.session.flush()
 
     seed_contact_requests([created["peer_exchange"], created["roundtable"], created["working_group"]])
+    created["working_group_2027"] = seed_working_group_2027(desks["tbilisi"].id)
     return created
 
 

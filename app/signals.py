@@ -22,3 +22,8 @@ event_cancelled = _signals.signal("event-cancelled")
 seat_confirmed = _signals.signal("seat-confirmed")
 #: sender: the Registration that held a seat and no longer does; ``reason`` for the participant.
 seat_withdrawn = _signals.signal("seat-withdrawn")
+#: sender: a confirmed Registration whose participant changed their sessions; ``added``, ``removed``
+#: (lists of EventSession).
+sessions_changed = _signals.signal("sessions-changed")
+#: sender: the source Event; ``copy`` (the new draft), ``sessions`` (source session id -> copy's session).
+event_duplicated = _signals.signal("event-duplicated")

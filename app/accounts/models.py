@@ -30,6 +30,9 @@ class Coordinator(UserMixin, db.Model):
     role: so.Mapped[str] = so.mapped_column(sa.String(20), default=ROLE_COORDINATOR)
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # The digest of waiting work: "immediately", "daily" or "off"; and when the last one went out.
+    digest: so.Mapped[str] = so.mapped_column(sa.String(20), default="daily")
+    digest_sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     desks: so.Mapped[list["Desk"]] = so.relationship(  # noqa: F821
         secondary=desk_memberships, back_populates="coordinators", order_by="Desk.name"

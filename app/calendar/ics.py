@@ -27,6 +27,7 @@ from app.events.services import calendar_title, published_events
 from app.extensions import db
 from app.mail.services import ascii_address
 from app.registrations.models import Registration
+from app.registrations.services import chosen_session_ids
 from app.types import utcnow
 
 REQUEST = "REQUEST"
@@ -197,12 +198,13 @@ def personal_file(registration: Registration, access_url: str, *, now: datetime 
     calendar = _calendar(PUBLISH)
     calendar.add("x-wr-calname", _clean(event.title))
     zones = _add_timezones(calendar, {event.timezone: _instants(event.sessions)})
-    for session in event.sessions:
+    chosen = chosen_session_ids(registration)
+    for session in (s for s in event.sessions if s.id in chosen):
         vevent = _vevent(
             event,
             Occurrence.of(session),
             uid=invite_uid(registration, session),
-            sequence=event.sequence,
+            sequence=event.sequence + registration.calendar_offset,
             now=now,
             zones=zones,
             url=access_url,

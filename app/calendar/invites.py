@@ -23,6 +23,7 @@ from app.extensions import db
 from app.mail.services import CalendarPart, queue_email
 from app.registrations.links import access_link, manage_link
 from app.registrations.models import CANCELLED, CONFIRMED, REJECTED, Registration
+from app.registrations.services import chosen_session_ids
 from app.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def send_confirmation(registration: Registration, *, promoted: bool, message: st
     sessions' invites follow as separate messages (one calendar object per message)."""
     event = registration.event
     access_url = access_link(registration)
-    upcoming = upcoming_sessions(event)
+    upcoming = sessions_of(registration)
     first = upcoming[0] if upcoming else None
     queue_email(
         kind="registration_confirmed",
@@ -58,7 +59,13 @@ def send_confirmation(registration: Registration, *, promoted: bool, message: st
 
 def request_part(registration: Registration, session: EventSession, access_url: str) -> CalendarPart:
     """The METHOD:REQUEST calendar part for one session, to ride in an email (e.g. the confirmation)."""
-    return CalendarPart(ics.REQUEST, ics.request(registration, session, access_url))
+    return CalendarPart(ics.REQUEST, ics.request(registration, session, access_url, sequence=sequence_of(registration)))
+
+
+def sequence_of(registration: Registration) -> int:
+    """The SEQUENCE of a participant's calendar entries: the event's, raised by each change of their own
+    session choice (so an entry cancelled and chosen again is replaced, not ignored)."""
+    return registration.event.sequence + registration.calendar_offset
 
 
 def upcoming_sessions(event: Event, now: datetime | None = None) -> list[EventSession]:
@@ -67,17 +74,26 @@ def upcoming_sessions(event: Event, now: datetime | None = None) -> list[EventSe
     return [s for s in event.sessions if s.ends_at > now]
 
 
+def sessions_of(registration: Registration, now: datetime | None = None) -> list[EventSession]:
+    """The upcoming sessions this participant takes part in: all, or those they chose."""
+    chosen = chosen_session_ids(registration)
+    return [s for s in upcoming_sessions(registration.event, now) if s.id in chosen]
+
+
 def queue_session_invites(
     registration: Registration,
     access_url: str,
     skip: EventSession | int | None = None,
     now: datetime | None = None,
+    only: set[int] | None = None,
 ) -> list:
-    """Queue one invite email per upcoming session, except ``skip`` (the one riding in the confirmation)."""
+    """Queue one invite email per upcoming session the participant takes part in (or only the sessions
+    ``only``), except ``skip`` (the one riding in the confirmation)."""
     event = registration.event
     skip_id = skip.id if isinstance(skip, EventSession) else skip
-    keys = {s.id: f"invite:{registration.id}:{s.id}:{event.sequence}" for s in upcoming_sessions(event, now)}
-    sessions = [s for s in upcoming_sessions(event, now) if s.id != skip_id and not emails.already_queued(keys[s.id])]
+    mine = [s for s in sessions_of(registration, now) if only is None or s.id in only]
+    keys = {s.id: f"invite:{registration.id}:{s.id}:{sequence_of(registration)}" for s in mine}
+    sessions = [s for s in mine if s.id != skip_id and not emails.already_queued(keys[s.id])]
     # No new link is issued for a retried call that has nothing left to send.
     manage_url = manage_link(registration) if sessions else None
     queued = []
@@ -136,15 +152,24 @@ def send_updates(event: Event, change: EventChange, now: datetime | None = None)
     needs_link = any(method == ics.REQUEST for _, _, method in plan)
     count = 0
     for registration in confirmed_registrations(event):
+        # A participant who chose sessions hears only about theirs; an added session is not chosen yet.
+        chosen = chosen_session_ids(registration)
+        # (A removed session's choices are gone with it: its cancellation goes to everyone, harmlessly.)
+        mine = [p for p in plan if p[2] == ics.CANCEL or p[1].id in chosen]
+        if not mine:
+            continue
         access_url = access_link(registration) if needs_link else None
         manage_url = manage_link(registration)
-        for item, target, method in plan:
+        sequence = sequence_of(registration)
+        for item, target, method in mine:
             if method == ics.REQUEST:
-                calendar = CalendarPart(ics.REQUEST, ics.request(registration, target, access_url, now=now))
-                key = f"update:{registration.id}:{target.id}:{event.sequence}"
+                calendar = CalendarPart(
+                    ics.REQUEST, ics.request(registration, target, access_url, sequence=sequence, now=now)
+                )
+                key = f"update:{registration.id}:{target.id}:{sequence}"
             else:
-                calendar = CalendarPart(ics.CANCEL, ics.cancel(registration, target, event.sequence, now=now))
-                key = f"cancel:{registration.id}:{target.id}:{event.sequence}"
+                calendar = CalendarPart(ics.CANCEL, ics.cancel(registration, target, sequence, now=now))
+                key = f"cancel:{registration.id}:{target.id}:{sequence}"
             old = emails.times(item.old_start, item.old_end, event, registration) if item.old_start else None
             new = emails.times(item.new_start, item.new_end, event, registration) if item.new_start else None
             message = emails.queue(
@@ -190,10 +215,10 @@ def send_cancellations(registration: Registration, reason: str = "", now: dateti
         return 0
     if not (event.is_cancelled or registration.status in (CANCELLED, REJECTED)):
         return 0
-    sequence = event.sequence if event.is_cancelled else event.sequence + 1
+    sequence = sequence_of(registration) + (0 if event.is_cancelled else 1)
     now = now or utcnow()
     count = 0
-    for session in upcoming_sessions(event, now):
+    for session in sessions_of(registration, now):
         message = emails.queue(
             registration,
             kind="invite_cancel",
@@ -248,6 +273,38 @@ def send_access_details(event: Event, message: str, now: datetime | None = None)
             },
         )
         count += queued is not None
+    return count
+
+
+def send_session_changes(
+    registration: Registration, added: list[EventSession], removed: list[EventSession], now: datetime | None = None
+) -> int:
+    """A confirmed participant changed their sessions: invites for the added ones, cancellations for the
+    dropped ones, all with the participant's raised SEQUENCE. Returns the number of emails queued."""
+    event = registration.event
+    sequence = sequence_of(registration)
+    count = 0
+    if added:
+        count += len(
+            queue_session_invites(registration, access_link(registration), now=now, only={s.id for s in added})
+        )
+    for session in removed:
+        message = emails.queue(
+            registration,
+            kind="invite_cancel",
+            template="invite_cancel",
+            dedup_key=f"cancel:{registration.id}:{session.id}:{sequence}",
+            context={
+                "session": session,
+                "title": ics.summary(event, session),
+                "times": emails.times(session.starts_at, session.ends_at, event, registration),
+                "reason": "",
+                "event_cancelled": False,
+                "dropped": True,
+            },
+            calendar=CalendarPart(ics.CANCEL, ics.cancel(registration, session, sequence, now=now)),
+        )
+        count += message is not None
     return count
 
 

@@ -22,3 +22,9 @@ def send_calendar_updates(event, change, **_ignored) -> None:
     """A change calendars show: every confirmed participant gets an update with the same UIDs."""
     if change.calendar_changed and event.status == PUBLISHED:
         invites.send_updates(event, change)
+
+
+@signals.sessions_changed.connect
+def invites_for_chosen_sessions(registration, added=(), removed=(), **_ignored) -> None:
+    """A participant changed their sessions: invites for the new ones, cancellations for the dropped ones."""
+    invites.send_session_changes(registration, list(added), list(removed))

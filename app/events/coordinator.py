@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 from app import timezones
 from app.desks.models import Desk
 from app.events import services
-from app.events.forms import ActionForm, CancelEventForm, EventForm
+from app.events.forms import ActionForm, CancelEventForm, DuplicateEventForm, EventForm
 from app.events.models import Event
 from app.extensions import db
-from app.i18n import ngettext
+from app.i18n import _, ngettext
 from app.registrations import services as registrations
 
 bp = Blueprint("events_coordinator", __name__, url_prefix="/dashboard/events")
@@ -51,6 +51,7 @@ def detail(event_id: int):
         actions={a.name: a for a in services.event_actions(event, current_user) if a.allowed},
         action_form=ActionForm(),
         cancel_form=CancelEventForm(),
+        duplicate_form=DuplicateEventForm(formdata=None),
         confirmed=registrations.confirmed_count(event),
     )
 
@@ -144,7 +145,12 @@ def edit(event_id: int):
                 # Show who will hear about this before anything is saved.
                 form.notify_confirmed.data = "yes"
                 return render_template(
-                    "events/coordinator/form.html", form=form, event=event, preview=preview, confirmed=confirmed
+                    "events/coordinator/form.html",
+                    form=form,
+                    event=event,
+                    preview=preview,
+                    confirmed=confirmed,
+                    promotions=_capacity_preview(event),
                 )
             services.update_event(event, data)
         except services.EventError as error:
@@ -163,7 +169,28 @@ def edit(event_id: int):
             else:
                 flash("Event saved.", "success")
             return redirect(url_for("events_coordinator.detail", event_id=event.id))
-    return render_template("events/coordinator/form.html", form=form, event=event, preview=None, confirmed=confirmed)
+    return render_template(
+        "events/coordinator/form.html",
+        form=form,
+        event=event,
+        preview=None,
+        confirmed=confirmed,
+        promotions=_capacity_preview(event),
+    )
+
+
+def _capacity_preview(event: Event) -> list[tuple[int | None, list]]:
+    """Before a capacity is saved: who each higher capacity would confirm from the waitlist (the registrations'
+    seat rules decide, categories and sessions included), for the next few capacities and for no limit."""
+    if not event.is_published or event.capacity is None:
+        return []
+    steps, seen = [], 0
+    for capacity in range(event.capacity + 1, event.capacity + 6):
+        promoted = registrations.plan_promotions(event, capacity)
+        if len(promoted) > seen:
+            steps.append((capacity, promoted))
+            seen = len(promoted)
+    return steps
 
 
 def _change_status(event_id: int, change, done: str):
@@ -206,4 +233,25 @@ def cancel(event_id: int):
     else:
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
+    return redirect(url_for("events_coordinator.detail", event_id=event.id))
+
+
+@bp.post("/<int:event_id>/duplicate")
+@login_required
+def duplicate(event_id: int):
+    """A draft copy with its sessions moved to a new date, and the registration form and rules."""
+    event = _managed_event_or_404(event_id)
+    form = DuplicateEventForm()
+    if form.validate_on_submit():
+        try:
+            copy = services.duplicate_event(event, form.first_day.data)
+        except services.EventError as error:
+            db.session.rollback()
+            flash(" ".join(error.errors.values()), "error")
+        else:
+            db.session.commit()
+            flash(_("A draft copy is ready: check it, then publish it."), "success")
+            return redirect(url_for("events_coordinator.detail", event_id=copy.id))
+    else:
+        flash(" ".join(sum(form.errors.values(), [])), "error")
     return redirect(url_for("events_coordinator.detail", event_id=event.id))

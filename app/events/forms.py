@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     FieldList,
     Form,
@@ -166,3 +167,12 @@ class ReaderZoneForm(FlaskForm):
     tz = StringField("Show times in", validators=[DataRequired(), Length(max=64), ValidZone()])
     next = HiddenField()
     submit = SubmitField("Show times")
+
+
+class DuplicateEventForm(FlaskForm):
+    first_day = DateField(
+        "First session on",
+        validators=[DataRequired(message="Choose the date of the first session.")],
+        description="Every session keeps its time of day and its distance from the first.",
+    )
+    submit = SubmitField("Duplicate as a draft")

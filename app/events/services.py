@@ -3,7 +3,7 @@
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -466,3 +466,41 @@ def dashboard_events(status: str = "") -> list[Event]:
     if status in (DRAFT, PUBLISHED, CANCELLED):
         query = query.where(Event.status == status)
     return list(db.session.scalars(query))
+
+
+def duplicate_event(event: Event, first_day: date) -> Event:
+    """A draft copy of the event whose first session falls on ``first_day``; every session keeps its
+    wall-clock time in the event's zone and its distance from the first. Other domains copy what they own
+    (categories, questions, rules) when told through ``signals.event_duplicated``."""
+    if not event.sessions:
+        raise EventError({"first_day": _("An event without sessions cannot be duplicated.")})
+    start = timezones.utc_to_local(event.sessions[0].starts_at, event.timezone).date()
+    shift = first_day - start
+    sessions = []
+    for session in event.sessions:
+        local_start = timezones.utc_to_local(session.starts_at, event.timezone).replace(tzinfo=None) + shift
+        local_end = timezones.utc_to_local(session.ends_at, event.timezone).replace(tzinfo=None) + shift
+        sessions.append(SessionData(local_start=local_start, local_end=local_end, title=session.title))
+    data = EventData(
+        title=event.title,
+        timezone=event.timezone,
+        desk_id=event.desk_id,
+        sessions=sessions,
+        slug=_unique_slug(slugify(f"{event.title} {first_day:%Y}"), None),
+        summary=event.summary,
+        description=event.description,
+        programme=event.programme,
+        language=event.language,
+        capacity=event.capacity,
+        approval_required=event.approval_required,
+        photo_credit=event.photo_credit,
+    )
+    try:
+        copy = create_event(data)
+    except EventError as error:
+        # A copied time that does not exist on the new date (a clock change) is named on the date field.
+        raise EventError({"first_day": "; ".join(error.errors.values())}) from error
+    signals.event_duplicated.send(
+        event, copy=copy, sessions=dict(zip([s.id for s in event.sessions], copy.sessions, strict=True))
+    )
+    return copy

@@ -46,10 +46,16 @@ def detail(slug: str):
 
 
 def render_event_page(
-    event, registration_form: RegistrationForm | None = None, *, state: str | None = None, seats_left=None
+    event,
+    registration_form: RegistrationForm | None = None,
+    *,
+    state: str | None = None,
+    seats_left=None,
+    **extra,
 ) -> str:
-    """The event page, assembled here only; the registration view re-renders it with its form's errors.
-    ``state`` and ``seats_left`` may be given when the caller has just read them (the cached page does)."""
+    """The event page, assembled here only; the registration view re-renders it with its form's errors
+    (and, for an invitation, ``extra``: the invitation and its decline form). ``state`` and ``seats_left``
+    may be given when the caller has just read them (the cached page does)."""
     zone = reader_zone(default=event.timezone)
     return render_template(
         "events/detail.html",
@@ -57,6 +63,7 @@ def render_event_page(
         reader_zone=zone,
         zone_form=_zone_form(zone),
         **registration_panel(event, zone, registration_form, state=state, seats_left=seats_left),
+        **extra,
     )
 
 
@@ -71,7 +78,8 @@ def registration_panel(
     if form is None and state == "open":
         form = RegistrationForm(formdata=None)
         form.timezone.data = reader_zone
-    return {"registration_form": form, "registration_state": state, "seats_left": left}
+    shape = registrations.registration_shape(event, form.invitation.data or "") if form is not None else {}
+    return {"registration_form": form, "registration_state": state, "seats_left": left, "shape": shape}
 
 
 # What the reader typed that is not a zone, kept for the next page view (a one-time value in the signed

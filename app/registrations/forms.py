@@ -1,8 +1,14 @@
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     EmailField,
+    FloatField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -10,7 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from app.countries import COUNTRY_CHOICES
 from app.desks.models import EXPERT_TYPES
@@ -24,7 +30,7 @@ from app.forms import (
     prefix_ids,
 )
 from app.registrations.models import STATUS_LABELS
-from app.registrations.services import DECISIONS, RegistrationData
+from app.registrations.services import DECISIONS, KIND_LABELS, CategoryData, QuestionData, RegistrationData
 from app.web import parse_id
 
 
@@ -78,11 +84,32 @@ class RegistrationForm(FlaskForm):
         "I agree that my details are stored and used to organise this event, as the privacy notice explains.",
         validators=[DataRequired(message="Please agree so that we can register you.")],
     )
+    code = StrippedStringField(
+        "Invitation code (if you have one)", validators=[Optional(), Length(max=40), NoControlCharacters()]
+    )
+    invitation = HiddenField()
     website = StringField("Website", validators=[Optional(), Length(max=200)])  # honeypot
     submit = SubmitField("Register")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Category, sessions and the event's own questions are drawn by the template from the event's
+        # shape; their values and errors live here.
+        self.raw = request.form if request.method == "POST" else MultiDict()
+        self.extra_errors: dict[str, str] = {}
+
     def to_data(self) -> RegistrationData:
+        answers = {}
+        for key in self.raw:
+            question_id = parse_id(key[2:]) if key.startswith("q_") else None
+            if question_id:
+                answers[question_id] = [value[:10_000] for value in self.raw.getlist(key)[:100]]
         return RegistrationData(
+            category_id=parse_id(self.raw.get("category_id")),
+            answers=answers,
+            session_ids=[i for i in (parse_id(v) for v in self.raw.getlist("session_ids")[:100]) if i],
+            invitation_token=(self.invitation.data or "")[:200],
+            code=self.code.data or "",
             name=self.name.data,
             email=self.email.data.strip(),
             organisation=self.organisation.data or "",
@@ -145,6 +172,15 @@ class CalendarFileForm(FlaskForm):
         prefix_ids(self, "calendar-file-")
 
 
+class DeclineInvitationForm(FlaskForm):
+    submit = SubmitField("I cannot take part")
+
+
+class SessionChoiceForm(FlaskForm):
+    # The session checkboxes are drawn by the template; the service checks the ids.
+    submit = SubmitField("Save my sessions")
+
+
 class DecisionForm(FlaskForm):
     decision = SelectField("Decision", choices=choices(DECISIONS.items()))
     ids = SelectMultipleField("Registrations", coerce=lambda value: parse_id(value) or 0, validate_choice=False)
@@ -158,3 +194,127 @@ class DecisionForm(FlaskForm):
 
 
 STATUS_FILTER_CHOICES = [("", "All")] + list(STATUS_LABELS.items())
+
+
+def show_registration_errors(form: RegistrationForm, error) -> None:
+    """A domain error next to its field: a standard one, or a question, category or session choice."""
+    for name, message in error.fields.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*target.errors, message]
+        else:
+            form.extra_errors[name] = message
+
+
+# --- Coordinators shape the registration form ------------------------------------------------------
+
+
+class QuestionForm(FlaskForm):
+    label = StrippedStringField("Question", validators=[DataRequired(), Length(max=300), NoControlCharacters()])
+    kind = SelectField("Type", choices=choices(KIND_LABELS.items()))
+    help_text = StrippedStringField("Help text", validators=[Optional(), Length(max=500), NoControlCharacters()])
+    required = BooleanField("An answer is required")
+    options = TextAreaField(
+        "Answers to choose from (one per line)",
+        validators=[Optional(), Length(max=12_000), NoControlCharacters(multiline=True)],
+    )
+    min_value = FloatField(
+        "Lower limit",
+        validators=[Optional()],
+        description="Text: fewest characters. Number: smallest. Multiple choice: fewest ticks.",
+    )
+    max_value = FloatField(
+        "Upper limit",
+        validators=[Optional()],
+        description="Text: most characters. Number: largest. Multiple choice: most ticks.",
+    )
+    category_ids = SelectMultipleField("Ask only these categories (none: everyone)", coerce=int, validate_choice=False)
+    submit = SubmitField("Save the question")
+
+    def to_data(self) -> QuestionData:
+        return QuestionData(
+            kind=self.kind.data,
+            label=self.label.data or "",
+            help_text=self.help_text.data or "",
+            required=bool(self.required.data),
+            options=(self.options.data or "").splitlines(),
+            min_value=self.min_value.data,
+            max_value=self.max_value.data,
+            category_ids=list(self.category_ids.data or []),
+        )
+
+
+class CopyQuestionsForm(FlaskForm):
+    source = SelectField("Copy the questions of", coerce=lambda value: parse_id(value) or 0, validate_choice=False)
+    submit = SubmitField("Copy questions")
+
+
+class CategoryForm(FlaskForm):
+    name = StrippedStringField("Name", validators=[DataRequired(), Length(max=120), NoControlCharacters()])
+    description = StrippedStringField("Description", validators=[Optional(), Length(max=500), NoControlCharacters()])
+    capacity = IntegerField(
+        "Seats in this category",
+        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+        description="Empty: no limit of its own; the event's capacity still caps everyone.",
+    )
+    approval_required = BooleanField("Coordinators approve each registration")
+    invitation_only = BooleanField("By invitation only (invitation link or code)")
+    submit = SubmitField("Save the category")
+
+    def to_data(self) -> CategoryData:
+        return CategoryData(
+            name=self.name.data or "",
+            description=self.description.data or "",
+            capacity=self.capacity.data,
+            approval_required=bool(self.approval_required.data),
+            invitation_only=bool(self.invitation_only.data),
+        )
+
+
+class RulesForm(FlaskForm):
+    organisation_limit = IntegerField(
+        "At most this many registrations per organisation or municipality",
+        validators=[Optional(), NumberRange(min=1, max=100_000)],
+        description="Names are compared without regard to capitals and spaces. Empty: no limit.",
+    )
+    country_limit = IntegerField(
+        "At most this many registrations per country", validators=[Optional(), NumberRange(min=1, max=100_000)]
+    )
+    over_limit = RadioField(
+        "Beyond a limit",
+        choices=choices(
+            [("refuse", "Refuse the registration, saying why"), ("waitlist", "Put the person on the waitlist")]
+        ),
+        default="refuse",
+    )
+    session_choice = BooleanField("Participants choose their sessions (seats per session below)")
+    submit = SubmitField("Save the rules")
+
+
+class InviteForm(FlaskForm):
+    people = TextAreaField(
+        "People to invite",
+        validators=[Optional(), Length(max=200_000)],
+        description="One per line: Name, address (or Name <address>). Or upload a CSV file below.",
+    )
+    upload = FileField("CSV file (name, email)")
+    category_id = SelectField("Category", coerce=lambda value: parse_id(value) or 0, validate_choice=False)
+    submit = SubmitField("Send the invitations")
+
+
+class CodeForm(FlaskForm):
+    code = StrippedStringField("Code", validators=[DataRequired(), Length(max=40)])
+    category_id = SelectField("Opens the category", coerce=lambda value: parse_id(value) or 0, validate_choice=False)
+    max_uses = IntegerField("Registrations it allows", validators=[Optional(), NumberRange(min=1, max=100_000)])
+    expires_local = DateTimeLocalField(
+        "Works until (event's local time)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], validators=[Optional()]
+    )
+    submit = SubmitField("Create the code")
+
+
+class WaitlistMoveForm(FlaskForm):
+    position = IntegerField("New place", validators=[InputRequired(), NumberRange(min=1, max=100_000)])
+    note = StrippedStringField(
+        "Why (kept in the history)", validators=[DataRequired(), Length(max=500), NoControlCharacters()]
+    )
+    submit = SubmitField("Move")

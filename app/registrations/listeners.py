@@ -3,6 +3,7 @@
 from app import signals
 from app.i18n import _
 from app.registrations.services import cancel_for_event, confirmed_count, fill_seats, lock_event
+from app.registrations.services.categories import copy_shape
 
 
 @signals.event_validating.connect
@@ -36,3 +37,9 @@ def seats_after_publishing(event, **_ignored) -> None:
 def end_registrations(event, message: str = "", **_ignored) -> None:
     """The event is cancelled: every active registration ends, and everyone is told."""
     cancel_for_event(event, message)
+
+
+@signals.event_duplicated.connect
+def copy_registration_shape(event, copy, sessions, **_ignored) -> None:
+    """A duplicated event registers people the same way: categories, rules, seats per session, questions."""
+    copy_shape(event, copy, sessions)

@@ -3,24 +3,29 @@
 import json
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from app.errors import DomainError
 from app.events import services as events
 from app.events.views import render_event_page
 from app.extensions import db, limiter
+from app.i18n import _
 from app.registrations import services
 from app.registrations.forms import (
     CalendarFileForm,
     CancelForm,
     ConfirmForm,
+    DeclineInvitationForm,
     DeleteDataForm,
     JoinForm,
     RegistrationForm,
+    SessionChoiceForm,
     TimezoneForm,
+    show_registration_errors,
 )
 from app.registrations.links import access_link
 from app.registrations.models import CONFIRMED
-from app.web import show_errors
+from app.web import parse_id
 
 bp = Blueprint("registrations", __name__)
 
@@ -57,7 +62,7 @@ def register(slug: str):
             if not error.fields:
                 flash(error.message, "error")
                 return redirect(url_for("events.detail", slug=event.slug))
-            show_errors(form, error)
+            show_registration_errors(form, error)
             return render_event_page(event, registration_form=form), 422
         db.session.commit()
         return done
@@ -110,6 +115,8 @@ def participant(token: str):
         delete_form=DeleteDataForm(formdata=None),
         join_form=JoinForm(formdata=None),
         calendar_file_form=CalendarFileForm(formdata=None),
+        sessions_form=SessionChoiceForm(formdata=None),
+        **services.participant_shape(registration),
     )
 
 
@@ -188,6 +195,51 @@ def delete_data(token: str):
     db.session.commit()
     flash("Your personal data has been deleted.", "success")
     return redirect(url_for("events.detail", slug=event.slug))
+
+
+@bp.get("/invitation/<token>")
+def invitation(token: str):
+    """A personal invitation: the event page with the form filled in for the invited address."""
+    invitation = services.invitation_by_token(token)
+    if invitation is None:
+        return render_template("registrations/link_invalid.html"), 404
+    event = events.get_public_event(invitation.event.slug) or abort(404)
+    form = RegistrationForm(formdata=None)
+    form.name.data, form.email.data, form.invitation.data = invitation.name, invitation.email, token
+    form.timezone.data = event.timezone
+    if invitation.category_id:
+        form.raw = MultiDict({"category_id": str(invitation.category_id)})
+    return render_event_page(event, registration_form=form, invitation=invitation, decline_form=DeclineInvitationForm())
+
+
+@bp.post("/invitation/<token>/decline")
+def decline_invitation(token: str):
+    invitation = services.invitation_by_token(token)
+    if invitation is None:
+        return render_template("registrations/link_invalid.html"), 404
+    if DeclineInvitationForm().validate_on_submit():
+        services.decline_invitation(invitation)
+        db.session.commit()
+        flash(_("Thank you for letting us know. The coordinators are told that you decline."), "success")
+    return redirect(url_for("events.detail", slug=invitation.event.slug))
+
+
+@bp.post("/r/<token>/sessions")
+def change_sessions(token: str):
+    registration = _participant_or_404(token)
+    form = SessionChoiceForm()
+    if form.validate_on_submit():
+        ids = [i for i in (parse_id(v) for v in request.form.getlist("session_ids")[:100]) if i]
+        try:
+            changed = services.change_sessions(registration, ids)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            if changed:
+                flash(_("Your sessions are saved. Calendar invites and cancellations are on their way."), "success")
+    return redirect(url_for("registrations.participant", token=token))
 
 
 @bp.get("/privacy")

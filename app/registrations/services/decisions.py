@@ -21,7 +21,7 @@ from app.registrations.models import (
 )
 from app.registrations.services.common import fresh, lock_event, transition
 from app.registrations.services.notifications import send
-from app.registrations.services.seats import confirm, fill_seats, has_free_seat, seat_or_waitlist, waitlist
+from app.registrations.services.seats import BLOCKERS, SeatBook, confirm, fill_seats, seat_or_waitlist, waitlist
 
 DECISIONS = {
     "approve": _l("Approve"),
@@ -47,13 +47,19 @@ class Outcome:
     message: str
 
 
-def registration_actions(registration: Registration, free_seat: bool | None = None) -> list[Action]:
+def registration_actions(
+    registration: Registration, free_seat: bool | None = None, *, book: SeatBook | None = None
+) -> list[Action]:
     """The coordinators' decisions on ``registration`` in its current state, each open or refused with its reason.
 
-    ``free_seat`` tells whether a seat is free now (computed when not given; pass it when listing many rows).
+    ``free_seat`` tells whether a seat is free for this person now; without it, it is read from ``book``
+    (the seats taken, loaded once when listing many rows) or from the database.
     """
+    no_seat = BLOCKERS["event"]
     if free_seat is None:
-        free_seat = has_free_seat(registration.event)
+        blocker = (book or SeatBook.load(registration.event)).blocker(registration)
+        free_seat = blocker is None
+        no_seat = BLOCKERS.get(blocker, no_seat)
     status = registration.status
     if registration.anonymised_at is not None:
         gone = _("This participant deleted their data.")
@@ -63,7 +69,7 @@ def registration_actions(registration: Registration, free_seat: bool | None = No
             "approve",
             _("Give a seat"),
             free_seat,
-            _("No seat is free: raise the capacity or cancel a confirmed registration first."),
+            str(no_seat),
         )
     else:
         approve = Action(
@@ -108,7 +114,7 @@ def decide(
     registration = fresh(registration)
     message = message.strip()
     try:
-        action = require(registration_actions(registration, has_free_seat(event)), decision)
+        action = require(registration_actions(registration, book=SeatBook.load(event)), decision)
     except DomainError as refusal:
         return Outcome(registration, False, _("%(name)s: %(reason)s", name=registration.name, reason=refusal.message))
     if action.destructive and not confirmed:

@@ -1,12 +1,13 @@
 """Participants' side of registration: sign-up, email confirmation, their own page, their data."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
+from app import signals
 from app.desks.services import route_person
 from app.events.models import Event, EventSession
 from app.events.services import registration_state
@@ -16,19 +17,34 @@ from app.mail import services as mail
 from app.registrations import tokens
 from app.registrations.models import (
     ACTIVE_STATUSES,
+    CONFIRMED,
     EXPIRED,
+    INVITATION_REGISTERED,
     PENDING_APPROVAL,
     PENDING_VERIFICATION,
     TOKEN_JOIN,
     TOKEN_MANAGE,
     TOKEN_VERIFY,
+    Category,
+    ChosenSession,
+    Invitation,
+    InvitationCode,
     Registration,
     RegistrationTransition,
 )
+from app.registrations.services import invitations, questions
+from app.registrations.services.categories import categories_for, check_limits, organisation_key
 from app.registrations.services.common import RegistrationError, fresh, lock_event, transition
 from app.registrations.services.decisions import cancel
 from app.registrations.services.notifications import send, send_already_registered, send_confirmation_request
-from app.registrations.services.seats import seat_or_waitlist
+from app.registrations.services.seats import (
+    SeatBook,
+    chosen_session_ids,
+    fill_seats,
+    rules_for,
+    seat_or_waitlist,
+    waitlist_position,
+)
 from app.text import clean_name
 from app.types import utcnow
 from app.web import external_url_for
@@ -54,6 +70,12 @@ class RegistrationData:
     position: str = ""
     message: str = ""
     consent: bool = False
+    category_id: int | None = None
+    # Question id -> the values sent (several for a multiple choice).
+    answers: dict[int, list[str]] = field(default_factory=dict)
+    session_ids: list[int] = field(default_factory=list)
+    invitation_token: str = ""
+    code: str = ""
 
 
 def find_active(event: Event, email: str) -> Registration | None:
@@ -84,11 +106,22 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     name = clean_name(data.name)
     if not name:
         raise RegistrationError(_("Please write a name with visible letters."), field="name")
+    # Everyone registering for the event queues here: limits and code uses are counted, then taken.
+    event = lock_event(event.id)
+    invitation = invitations.use_invitation(event, data.invitation_token, data.email) if data.invitation_token else None
+    category = _category(event, data.category_id, opened=_opened_category(event, invitation, data.code))
+    answers = questions.check_answers(event, category.id if category else None, data.answers)
+    session_ids = _chosen_sessions(event, data.session_ids, now)
     expire_unverified(now, event=event)
     existing = find_active(event, data.email)
     if existing is not None:
         send_already_registered(existing, now)
         return existing
+    code = invitations.use_code(event, data.code, now) if data.code.strip() else None
+    if code is not None and code.category_id and category is not None and code.category_id != category.id:
+        category_errors = {"category_id": _("Your code is for the category %(name)s.", name=code.category.name)}
+        raise RegistrationError(category_errors["category_id"], fields=category_errors, code="code_other_category")
+    check_limits(event, data.organisation, data.country)
 
     chosen = route_person(data.country, data.expert_type)
     registration = Registration(
@@ -107,7 +140,13 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         consent_at=now,
         status=PENDING_VERIFICATION,
         calendar_uid=uuid.uuid4().hex,
+        category_id=category.id if category else None,
+        organisation_key=organisation_key(data.organisation),
+        invitation_id=invitation.id if invitation else None,
+        code_id=code.id if code else None,
     )
+    questions.store_answers(registration, answers)
+    registration.chosen = [ChosenSession(session_id=session_id) for session_id in session_ids]
     try:
         # A concurrent submission with the same address may win the unique index between our check
         # and this insert: then it is the existing registration, handled like any repeat.
@@ -124,8 +163,121 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
             raise
         send_already_registered(existing, now)
         return existing
+    if invitation is not None:
+        invitation.status = INVITATION_REGISTERED
+        invitation.answered_at = now
     send_confirmation_request(registration, now)
     return registration
+
+
+def _opened_category(event: Event, invitation: Invitation | None, code_text: str) -> int | None:
+    """The invitation-only category an invitation or a code (not yet counted) opens, if any."""
+    if invitation is not None:
+        return invitation.category_id or -1
+    if code_text.strip():
+        row = db.session.scalar(
+            sa.select(InvitationCode).where(
+                InvitationCode.event_id == event.id, sa.func.lower(InvitationCode.code) == code_text.strip().lower()
+            )
+        )
+        if row is not None:
+            return row.category_id or -1
+    return None
+
+
+def _category(event: Event, category_id: int | None, opened: int | None) -> Category | None:
+    """The category chosen in the form: one of the event's, public or opened by an invitation or code.
+
+    ``opened`` is the category an invitation or code opens (-1: one without a category of its own).
+    """
+    options = categories_for(event)
+    if not options:
+        return None
+    if category_id is None and opened and opened > 0:
+        category_id = opened
+    chosen = next((c for c in options if c.id == category_id), None)
+    if chosen is None:
+        raise RegistrationError(_("Choose how you take part."), field="category_id", code="category_missing")
+    if chosen.invitation_only and opened is None:
+        raise RegistrationError(
+            _("This category is by invitation only: use your invitation link or code."),
+            field="category_id",
+            code="category_by_invitation",
+        )
+    if chosen.invitation_only and opened not in (-1, chosen.id):
+        raise RegistrationError(
+            _("Your invitation is for another category."), field="category_id", code="category_by_invitation"
+        )
+    return chosen
+
+
+def _chosen_sessions(event: Event, session_ids: list[int], now: datetime) -> list[int]:
+    """The sessions chosen in the form, when the event lets participants choose; none otherwise."""
+    if not rules_for(event).session_choice:
+        return []
+    upcoming = [s.id for s in event.sessions if s.ends_at > now]
+    chosen = [s for s in upcoming if s in set(session_ids)]
+    if not chosen:
+        raise RegistrationError(
+            _("Choose at least one session that has not taken place yet."), field="session_ids", code="no_sessions"
+        )
+    return chosen
+
+
+def change_sessions(registration: Registration, session_ids: list[int], now: datetime | None = None) -> bool:
+    """The participant changes which sessions they attend, seats permitting. A confirmed participant gets
+    the invites of added sessions and the cancellations of dropped ones; freed seats go to the waitlist.
+    Sessions already over stay as they were. Returns whether anything changed."""
+    now = now or utcnow()
+    event = lock_event(registration.event_id)
+    registration = fresh(registration)
+    if not rules_for(event).session_choice or registration.status not in ACTIVE_STATUSES:
+        raise RegistrationError(_("Your sessions cannot be changed."), code="sessions_fixed", status=409)
+    upcoming = {s.id: s for s in event.sessions if s.ends_at > now}
+    wanted = {s for s in session_ids if s in upcoming}
+    current = {c.session_id for c in registration.chosen}
+    if not wanted:
+        raise RegistrationError(
+            _("Choose at least one session. To take part in none, cancel your registration."),
+            field="session_ids",
+            code="no_sessions",
+        )
+    added = wanted - current
+    removed = (current & set(upcoming)) - wanted
+    if not added and not removed:
+        return False
+    if registration.status == CONFIRMED:
+        book = SeatBook.load(event)
+        full = [upcoming[s] for s in added if (book.session_left(s) is not None and book.session_left(s) <= 0)]
+        if full:
+            raise RegistrationError(
+                _("%(session)s is full: keep your other choices, or try again later.", session=full[0].title),
+                field="session_ids",
+                code="session_full",
+                status=409,
+            )
+    registration.chosen = [c for c in registration.chosen if c.session_id not in removed] + [
+        ChosenSession(session_id=s) for s in sorted(added)
+    ]
+    registration.calendar_offset += 1
+    db.session.flush()
+    if registration.status == CONFIRMED:
+        signals.sessions_changed.send(
+            registration,
+            added=[upcoming[s] for s in sorted(added)],
+            removed=[upcoming[s] for s in sorted(removed)],
+        )
+    fill_seats(event)
+    return True
+
+
+def needs_approval(event: Event, registration: Registration) -> bool:
+    """Invited people skip approval; otherwise their category's rule applies, or the event's."""
+    if registration.invitation_id or registration.code_id:
+        return False
+    if registration.category is not None:
+        return registration.category.approval_required
+    return event.approval_required
 
 
 def verify(raw_token: str, now: datetime | None = None) -> Registration:
@@ -141,7 +293,7 @@ def verify(raw_token: str, now: datetime | None = None) -> Registration:
         raise RegistrationError(_("This event is no longer open for registration."), status=410)
     registration.verified_at = now or utcnow()
     tokens.revoke(registration, TOKEN_VERIFY)
-    if event.approval_required:
+    if needs_approval(event, registration):
         transition(registration, PENDING_APPROVAL, actor="participant")
         db.session.flush()
         send(registration, "awaiting_approval")
@@ -182,6 +334,7 @@ def change_timezone(registration: Registration, zone_name: str) -> None:
 
 def personal_data(registration: Registration) -> dict:
     """Everything stored about a participant, for the JSON download on their page."""
+    chosen_session_ids(registration)
     return {
         "event": {
             "title": registration.event.title,
@@ -199,6 +352,13 @@ def personal_data(registration: Registration) -> dict:
         "status": registration.status,
         "email_confirmed_at": registration.verified_at.isoformat() if registration.verified_at else None,
         "routed_to_desk": registration.desk.name,
+        "category": registration.category.name if registration.category else None,
+        "sessions": [
+            s.title or s.starts_at.isoformat()
+            for s in registration.event.sessions
+            if s.id in chosen_session_ids(registration)
+        ],
+        "answers": [{"question": a.label, "answer": a.value} for a in registration.answers],
         "history": [
             {"from": t.from_status, "to": t.to_status, "at": t.created_at.isoformat(), "by": t.actor}
             for t in registration.transitions
@@ -230,8 +390,10 @@ def _remove_personal_fields(registration: Registration) -> None:
     registration.email = f"deleted-{registration.id}@invalid"
     registration.email_normalized = registration.email
     registration.organisation = ""
+    registration.organisation_key = ""
     registration.position = ""
     registration.message = ""
+    registration.answers = []
     for entry in registration.transitions:
         entry.message = ""
     for purpose in (TOKEN_VERIFY, TOKEN_MANAGE, TOKEN_JOIN):
@@ -275,3 +437,18 @@ def remove_old_personal_data(now: datetime | None = None) -> int:
         _remove_personal_fields(registration)
     mail.scrub_finished(registration_ids=sa.select(Registration.id).where(Registration.anonymised_at.is_not(None)))
     return len(old)
+
+
+def participant_shape(registration: Registration) -> dict:
+    """What the participant's page shows of their category, answers, sessions and waitlist place."""
+    event = registration.event
+    chooses = rules_for(event).session_choice
+    book = SeatBook.load(event) if chooses else None
+    return {
+        "session_choice": chooses,
+        "chosen_ids": chosen_session_ids(registration),
+        "session_left": {s.id: book.session_left(s.id) for s in event.sessions} if book else {},
+        "waitlist_place": waitlist_position(registration),
+        "now": utcnow(),
+        "answer_text": questions.answer_text,
+    }
