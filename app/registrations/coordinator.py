@@ -14,7 +14,7 @@ from app.errors import DomainError
 from app.events.models import Event
 from app.events.services import can_manage, dashboard_events
 from app.extensions import db
-from app.forms import choices
+from app.forms import choices, prefix_ids
 from app.i18n import _, ngettext
 from app.registrations import services
 from app.registrations.export import registrations_csv
@@ -200,11 +200,16 @@ def _shape_page(event: Event, **forms):
     copy_form.source.choices = choices(
         (e.id, e.title) for e in dashboard_events() if e.id != event.id and services.questions_for(e)
     )
+    category_form = forms.get("category_form") or CategoryForm(formdata=None)
+    # One page, four forms with fields of the same names: ids apart, submitted names unchanged.
+    for prefix, form in (("rules-", rules_form), ("category-", category_form), ("question-", question_form)):
+        prefix_ids(form, prefix)
+    prefix_ids(copy_form, "copy-")
     return render_template(
         "registrations/coordinator/shape.html",
         event=event,
         rules_form=rules_form,
-        category_form=forms.get("category_form") or CategoryForm(formdata=None),
+        category_form=category_form,
         question_form=question_form,
         copy_form=copy_form,
         categories=services.categories_for(event),
@@ -423,6 +428,8 @@ def invitations(event_id: int):
 
 
 def _invitations_page(event: Event, form, code_form):
+    prefix_ids(form, "invite-")
+    prefix_ids(code_form, "code-")
     return render_template(
         "registrations/coordinator/invitations.html",
         event=event,
