@@ -1,5 +1,6 @@
 """Configuration read from environment variables, with safe development defaults."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -21,6 +22,12 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _networks(name: str) -> tuple:
+    """A comma-separated list of addresses or networks (10.0.0.0/8, ::1) from the environment."""
+    value = os.environ.get(name, "")
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'eventdesk.db'}")
     # Hosting platforms often hand out postgres:// URLs; SQLAlchemy wants a driver name.
@@ -35,7 +42,10 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection idle for longer than this is checked (SELECT 1) before use, so that one broken by a
+    # database restart is replaced instead of failing a request; busy connections are not checked each time.
+    DATABASE_PING_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_IDLE_SECONDS") or 10)
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     SITE_NAME = os.environ.get("SITE_NAME", "Eventdesk")
 
@@ -52,9 +62,13 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     MAIL_BACKOFF_SECONDS = _int("MAIL_BACKOFF_SECONDS", 30)
     MAIL_BACKOFF_MAX_SECONDS = _int("MAIL_BACKOFF_MAX_SECONDS", 3600)
+    # A message still not delivered this long after it was queued is marked failed (a relay outage does not
+    # use up MAIL_MAX_ATTEMPTS; this is the budget that ends it).
+    MAIL_GIVE_UP_AFTER = _int("MAIL_GIVE_UP_AFTER", 3 * 24 * 3600)
     MAIL_ENVELOPE_FROM = os.environ.get("MAIL_ENVELOPE_FROM") or None
     MAIL_MAX_EMAILS = _int("MAIL_MAX_EMAILS", 0) or None
     MAIL_LEASE_SECONDS = _int("MAIL_LEASE_SECONDS", 300)
+    MAIL_BATCH_SIZE = _int("MAIL_BATCH_SIZE", 50)
     MAIL_POLL_SECONDS = _int("MAIL_POLL_SECONDS", 2)
     MAIL_SINK_PORT = _int("MAIL_SINK_PORT", 8025)
     DEV_MAILBOX = False
@@ -64,6 +78,11 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5 per hour")
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per hour")
+    REGISTRATION_EMAIL_RATE_LIMIT = os.environ.get("REGISTRATION_EMAIL_RATE_LIMIT", "5 per hour")
+    # How many reverse proxies in front of the app set X-Forwarded-For / X-Forwarded-Proto. 0 trusts no such
+    # header: any client could write them, and limits would count a made-up address.
+    TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 
     # The domain in calendar UIDs: set it once in production, since changing it duplicates calendar entries.
     CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN") or None
@@ -71,6 +90,17 @@ class Config:
     VERIFICATION_HOURS = _int("VERIFICATION_HOURS", 48)
     JOIN_WINDOW_MINUTES = _int("JOIN_WINDOW_MINUTES", 15)
     RETENTION_DAYS = _int("RETENTION_DAYS", 365)
+
+    # Operations: logs, health checks, metrics.
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    REQUEST_LOG = _bool("REQUEST_LOG", True)
+    READY_MAIL_MAX_DELAY_SECONDS = _int("READY_MAIL_MAX_DELAY_SECONDS", 900)
+    EVENT_PAGE_CACHE_MB = float(os.environ.get("EVENT_PAGE_CACHE_MB") or 8)
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    METRICS_ALLOW_FROM = _networks("METRICS_ALLOW_FROM")
+    # Strict-Transport-Security max-age in seconds; 0 sends none (development serves plain http).
+    HSTS_SECONDS = _int("HSTS_SECONDS", 0)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -103,6 +133,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_SECONDS = _int("HSTS_SECONDS", 365 * 24 * 3600)
 
     @classmethod
     def validate(cls) -> None:

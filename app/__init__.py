@@ -3,28 +3,44 @@
 import importlib
 import logging
 import os
+import time
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, abort, has_request_context, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from app import extensions
+from app import extensions, models, ops, web  # noqa: F401 - models: the whole schema, for migrations
+from app.accounts.models import Coordinator
+from app.errors import DomainError
+from app.events import page_cache
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.forms import render_csrf_tokens_without_id
 from app.i18n import _l
+from app.ops import requestlog
 from config import config_for
 
 BLUEPRINTS = (
     "app.events.views",
-    "app.events.admin",
+    "app.events.coordinator",
     "app.accounts.views",
     "app.desks.views",
+    "app.contact.views",
     "app.registrations.views",
-    "app.registrations.admin",
+    "app.registrations.coordinator",
     "app.calendar.views",
     "app.mail.views",
     "app.dashboard.views",
+    "app.ops.views",
     "app.languages.views",
+)
+
+# Receivers of app.signals: the calendar first, so that updates reach the participants confirmed before
+# the change, then the registrations (which may confirm more people, who get the current invites).
+LISTENERS = (
+    "app.calendar.listeners",
+    "app.registrations.listeners",
 )
 
 COMMANDS = (
@@ -32,6 +48,7 @@ COMMANDS = (
     "app.mail.commands",
     "app.registrations.commands",
     "app.calendar.commands",
+    "app.dashboard.commands",
     "app.seed",
 )
 
@@ -59,6 +76,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(config)
     if overrides:
         app.config.update(overrides)
+    trust_proxies(app)
     # The development defaults under a production server are a deployment mistake worth shouting about.
     if app.config.get("DEV_MAILBOX") and "gunicorn" in os.environ.get("SERVER_SOFTWARE", ""):
         logging.getLogger(__name__).warning(
@@ -68,25 +86,37 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         )
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+        requestlog.configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
 
     register_extensions(app)
+    ops.init_app(app)
+    register_listeners()
+    page_cache.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_input_guard(app)
     register_commands(app)
     return app
 
 
-def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401 - the whole schema, for create_all and migrations
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address and scheme from the headers of TRUSTED_PROXY_COUNT proxies, and no further.
 
+    Behind a proxy every request comes from the proxy's address; rate limits and login lockouts must count the
+    real client. Werkzeug's ProxyFix keeps the peer's own address in environ["werkzeug.proxy_fix.orig"].
+    """
+    count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
+def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
-    # Named through the module: the app.mail package would shadow a bare `mail` here.
-    extensions.mail.init_app(app)
     csrf.init_app(app)
+    render_csrf_tokens_without_id()
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to continue.")
@@ -95,10 +125,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     register_locales(app)
     with app.app_context():
+        _ping_idle_connections(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
-
-    from app.accounts.models import Coordinator
 
     @login_manager.user_loader
     def load_coordinator(user_id: str):
@@ -134,6 +163,27 @@ def register_locales(app: Flask) -> None:
         refresh()
 
 
+def _ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use when it has been idle for ``idle_seconds`` (SQLAlchemy's pool
+    events; pool_pre_ping would add a round trip to every request)."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        record.info["checked_in_at"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("checked_in_at")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as error:  # noqa: BLE001 - any failure: the pool replaces the connection
+            raise sa.exc.DisconnectionError(f"a pooled connection failed its check: {error}") from error
+
+
 def _configure_sqlite(engine: sa.Engine) -> None:
     """SQLite: foreign keys on, a busy timeout, and BEGIN IMMEDIATE so that writers queue up.
 
@@ -160,6 +210,12 @@ def _configure_sqlite(engine: sa.Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def register_listeners() -> None:
+    """Connect each domain's receivers of app.signals (importing a listeners module connects them once)."""
+    for module_name in LISTENERS:
+        importlib.import_module(module_name)
+
+
 class BoundedIntegerConverter(IntegerConverter):
     """<int:...> within the id columns' range: a 30-digit id is a 404, not a database overflow."""
 
@@ -174,6 +230,7 @@ def register_blueprints(app: Flask) -> None:
         module = importlib.import_module(module_name)
         app.register_blueprint(module.bp)
     if app.config.get("DEV_MAILBOX"):
+        # Imported only where it is served: production never loads the development mailbox.
         from app.mail.mailbox import bp as mailbox_bp
 
         app.register_blueprint(mailbox_bp)
@@ -189,31 +246,62 @@ def register_errorhandlers(app: Flask) -> None:
     for code in (400, 403, 404, 405, 410, 413, 429, 500):
         app.register_error_handler(code, render_error)
 
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        # A refusal no view handled itself: nothing of the request is kept, and the person is told why.
+        db.session.rollback()
+        return render_template("errors/error.html", code=error.status, error=error, message=error.message), (
+            error.status
+        )
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template("errors/error.html", code=400, error=error, csrf=True), 400
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app import web
-
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(web.template_context)
     for name, func in web.TEMPLATE_FILTERS.items():
         app.add_template_filter(func, name)
 
 
+# Paths whose URL carries a personal token (access links, confirmation and personal pages).
+TOKEN_PATH_PREFIXES = ("/join/", "/r/")
+
+
 def register_security_headers(app: Flask) -> None:
+    hsts_seconds = int(app.config.get("HSTS_SECONDS") or 0)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if hsts_seconds:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}; includeSubDomains")
+        if request.path.startswith(TOKEN_PATH_PREFIXES):
+            # By path, not by endpoint, so that answers no view produced (404, 405, 500) are covered too: the
+            # token must not leak to other sites in a Referer, nor stay in a shared or browser cache.
+            response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if request.path.startswith(("/dashboard", "/login")):
             # Coordinators' pages hold personal data: never kept in a shared or browser cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def register_input_guard(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_bytes():
+        """A NUL byte is never part of a real address or filter, and PostgreSQL refuses it in text: a query
+        with one fails with a 500 wherever a path or a query-string value reaches the database. Form fields
+        refuse it themselves (NoControlCharacters), with an error next to the field."""
+        if "\x00" in request.path:
+            abort(404)  # no page has such an address
+        if any("\x00" in value for value in (*request.args.keys(), *request.args.values())):
+            abort(400)
 
 
 def register_commands(app: Flask) -> None:

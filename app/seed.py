@@ -8,10 +8,13 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.accounts import services as accounts
+from app.contact.demo import seed_contact_requests
 from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL, Desk
+from app.desks.services import route_person
 from app.events import services as events
 from app.events.models import Event, EventTranslation
 from app.extensions import db
+from app.registrations.demo import seed_working_group_2027
 from app.registrations.models import (
     CONFIRMED,
     PENDING_APPROVAL,
@@ -211,7 +214,6 @@ def _event(desk: Desk, title: str, zone: str, sessions, **fields) -> Event:
 
 def _registration(event: Event, person, status: str, minutes_ago: int) -> Registration:
     """A demo registration written directly, with its history (demo data sends no email)."""
-    from app.desks.services import route_person
 
     name, email, organisation, country, role, expert, zone = person
     chosen = route_person(country, expert)
@@ -252,6 +254,7 @@ def _registration(event: Event, person, status: str, minutes_ago: int) -> Regist
             )
         )
     registration.status = status
+    registration.waitlist_rank = 100_000 - minutes_ago if status == WAITLISTED else None  # earlier first
     return registration
 
 
@@ -315,6 +318,25 @@ def seed() -> dict[str, Event]:
             capacity=8,
             approval_required=True,
         ),
+        # The event for the README's "Try it": approval required and free seats, so an approved
+        # registration gets a seat, the access link and the invite.
+        "clinic": _event(
+            desks["tbilisi"],
+            "Digital Public Services Clinic",
+            "Europe/Chisinau",
+            [("Clinic", _local(today + timedelta(days=14), 14), _local(today + timedelta(days=14), 16))],
+            slug="digital-public-services-clinic",
+            programme="Clinics",
+            summary="Bring a digital service your municipality is planning; peers and experts review it with you. "
+            "Coordinators approve each registration.",
+            description="Two hours, four cases: each municipality presents a planned online service for ten "
+            "minutes, then peers and experts discuss it. The coordinators approve every registration so that "
+            "the cases fit together.",
+            language="en",
+            capacity=25,
+            approval_required=True,
+            meeting_url="https://meet.jit.si/eventdesk-digital-services-clinic",
+        ),
         "roundtable": _event(
             desks["tbilisi"],
             "Open Data for Municipalities: Caucasus Roundtable",
@@ -373,13 +395,15 @@ def seed() -> dict[str, Event]:
         _registration(peer, person, PENDING_APPROVAL, minutes_ago=100 - i * 10)
     for i, person in enumerate(PEOPLE[:5]):
         _registration(created["roundtable"], person, CONFIRMED, minutes_ago=900 - i * 10)
+    for i, person in enumerate(PEOPLE[:3]):
+        _registration(created["clinic"], person, CONFIRMED, minutes_ago=800 - i * 10)
+    _registration(created["clinic"], PEOPLE[3], PENDING_APPROVAL, minutes_ago=60)
     for i, person in enumerate(PEOPLE[:12]):
         _registration(created["working_group"], person, CONFIRMED, minutes_ago=1000 - i * 10)
     db.session.flush()
 
-    from app.desks.demo import seed_contact_requests
-
     seed_contact_requests([created["peer_exchange"], created["roundtable"], created["working_group"]])
+    created["working_group_2027"] = seed_working_group_2027(desks["tbilisi"].id)
     return created
 
 

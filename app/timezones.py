@@ -8,6 +8,7 @@ the order of date parts, zone names ("MESZ", or the local form of "GMT+4") and t
 after. English keeps the house style: "Wed 7 Oct 2020, 13:00-15:30 CEST".
 """
 
+import difflib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -240,5 +241,16 @@ def _same_wall_clock(instant: datetime, zone_a: str, zone_b: str) -> bool:
     return a.utcoffset() == b.utcoffset()
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
+def suggest(text: str | None, limit: int = 5) -> list[str]:
+    """Zone names a reader may have meant by ``text`` ("moscow" -> Europe/Moscow, "new york" ->
+    America/New_York): names containing it, then names whose city is spelled alike."""
+    wanted = (text or "").strip().lower().replace(" ", "_")
+    if not wanted:
+        return []
+    by_city = sorted(
+        (name for name in ZONE_NAMES if wanted in name.lower()),
+        key=lambda n: (wanted not in n.lower().rsplit("/", 1)[-1], n),
+    )
+    cities = {city(name).lower(): name for name in ZONE_NAMES}
+    alike = [cities[c] for c in difflib.get_close_matches(wanted.replace("_", " "), list(cities), n=limit, cutoff=0.75)]
+    return list(dict.fromkeys(by_city + alike))[:limit]

@@ -7,10 +7,11 @@ import markdown as md
 import nh3
 from babel.lists import format_list as babel_format_list
 from babel.numbers import format_decimal
-from flask import current_app, request
+from flask import current_app, flash, request
 from markupsafe import Markup, escape
 
 from app import countries, locales, timezones
+from app.errors import DomainError
 
 READER_ZONE_COOKIE = "tz"
 
@@ -39,6 +40,18 @@ ALLOWED_TAGS = {
     "th",
     "td",
 }
+
+
+def show_errors(form, error: DomainError) -> None:
+    """Show a domain error next to the form fields it names; the rest of it as a flash message."""
+    shown = False
+    for name, message in error.fields.items():
+        target = getattr(form, name, None) if form is not None else None
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*target.errors, message]
+            shown = True
+    if not shown:
+        flash(error.message, "error")
 
 
 def reader_zone(default: str | None = None) -> str | None:

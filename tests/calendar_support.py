@@ -9,8 +9,8 @@ import vobject
 from ical.calendar_stream import IcsCalendarStream
 
 from app.extensions import db
-from app.mail.models import OutboxMessage
 from app.registrations.models import CONFIRMED, PENDING_VERIFICATION, Registration, RegistrationTransition
+from tests.factories import outbox  # noqa: F401 - shared with the calendar tests
 
 
 def make_registration(
@@ -116,8 +116,34 @@ def instants_with_custom_zone(text: str, zone_name: str) -> list[tuple[datetime,
     ]
 
 
-def outbox(kind: str | None = None) -> list[OutboxMessage]:
-    query = db.select(OutboxMessage).order_by(OutboxMessage.id)
-    if kind:
-        query = query.where(OutboxMessage.kind == kind)
-    return list(db.session.scalars(query))
+def libical_itip_errors(text: str) -> list[str]:
+    """The iTIP restriction errors libical (the C library behind Evolution and many servers) reports for
+    ``text``: icalrestriction_check() marks each broken component with X-LIC-ERROR. Skips without libical."""
+    import ctypes
+    import ctypes.util
+
+    import pytest
+
+    name = ctypes.util.find_library("ical") or "libical.so.3"
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        pytest.skip("libical is not installed (Debian: apt-get install libical3)")
+    lib.icalparser_parse_string.restype = ctypes.c_void_p
+    lib.icalparser_parse_string.argtypes = [ctypes.c_char_p]
+    lib.icalrestriction_check.argtypes = [ctypes.c_void_p]
+    lib.icalrestriction_check.restype = ctypes.c_int
+    lib.icalcomponent_as_ical_string.argtypes = [ctypes.c_void_p]
+    lib.icalcomponent_as_ical_string.restype = ctypes.c_char_p
+    lib.icalcomponent_free.argtypes = [ctypes.c_void_p]
+    component = lib.icalparser_parse_string(text.encode("utf-8"))
+    assert component, "libical could not parse the calendar"
+    try:
+        passed = lib.icalrestriction_check(component)
+        checked = unfold(lib.icalcomponent_as_ical_string(component).decode("utf-8"))
+    finally:
+        lib.icalcomponent_free(component)
+    errors = [line for line in checked.split("\r\n") if line.startswith("X-LIC-ERROR")]
+    if not passed and not errors:
+        errors = ["icalrestriction_check failed"]
+    return errors

@@ -1,7 +1,6 @@
 """Fixtures: every database test runs on SQLite and, when PostgreSQL answers, on PostgreSQL too."""
 
 import os
-import socket
 import threading
 import uuid
 from email import message_from_bytes, policy
@@ -181,17 +180,11 @@ class RecordingHandler:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server(app):
     """An aiosmtpd server on a free port; the app is configured to send to it."""
     handler = RecordingHandler()
-    port = _free_port()
+    port = factories.free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
@@ -215,7 +208,7 @@ def live_server(app):
     """The app on a free port in a thread; yields its base URL (also set as BASE_URL for emails)."""
     from werkzeug.serving import make_server
 
-    port = _free_port()
+    port = factories.free_port()
     app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

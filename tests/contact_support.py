@@ -3,11 +3,13 @@ delivery of the queued outbox rows to the test SMTP server by the mail worker.""
 
 import sqlalchemy as sa
 
-from app.desks import services
-from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL, ContactRequest, ContactRequestEntry
+from app.contact import services
+from app.contact.models import ContactRequest, ContactRequestEntry
+from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL
 from app.extensions import db
 from app.mail import worker
 from app.mail.models import OutboxMessage
+from tests.factories import outbox  # noqa: F401 - shared with the contact tests
 
 VALID_FORM = {
     "name": "Tamar Lomidze",
@@ -65,13 +67,6 @@ def counts() -> tuple[int, int, int]:
         db.session.scalar(sa.select(sa.func.count(ContactRequestEntry.id))),
         db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))),
     )
-
-
-def outbox(kind: str | None = None) -> list[OutboxMessage]:
-    query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
-    if kind is not None:
-        query = query.where(OutboxMessage.kind == kind)
-    return list(db.session.scalars(query))
 
 
 def deliver_outbox(app) -> int:

@@ -1,7 +1,10 @@
 """Factories for test data; each commits so that requests in other sessions see it."""
 
+import socket
 from dataclasses import dataclass
 from datetime import datetime
+
+import sqlalchemy as sa
 
 from app.accounts import services as account_services
 from app.accounts.models import Coordinator
@@ -9,6 +12,7 @@ from app.desks.models import Desk
 from app.events import services as event_services
 from app.events.models import Event
 from app.extensions import db
+from app.mail.models import OutboxMessage
 
 PASSWORD = "correct horse battery"
 
@@ -69,3 +73,18 @@ def make_event(
         event_services.publish_event(event)
     db.session.commit()
     return event
+
+
+def outbox(kind: str | None = None) -> list[OutboxMessage]:
+    """Every outbox row (of ``kind``), oldest first."""
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind is not None:
+        query = query.where(OutboxMessage.kind == kind)
+    return list(db.session.scalars(query))
+
+
+def free_port() -> int:
+    """A TCP port on the loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -54,7 +54,7 @@ def test_register_confirm_approve_journey(app, live_server, browser, smtp_server
     coordinator.goto(f"{live_server}/dashboard/events/{event_id}/registrations")
     assert "ნინო ბერიძე" in coordinator.content()
     coordinator.click("td button:has-text('Approve')")
-    coordinator.wait_for_selector("text=1 registration changed")
+    coordinator.wait_for_selector("text=is confirmed and receives the access link")
 
     participant.goto(personal_page)
     assert "Confirmed" in participant.inner_text(".badge")

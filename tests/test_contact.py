@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 from flask import render_template_string
 
-from app.desks import services
-from app.desks.forms import ContactForm, contact_form_for
-from app.desks.models import EXPERT_GERMAN, ContactRequest
+from app.contact import services
+from app.contact.forms import ContactForm, contact_form_for
+from app.contact.models import ContactRequest
+from app.desks.models import EXPERT_GERMAN
 from app.extensions import db
 from tests import factories
 from tests.contact_support import contact_form, counts, make_germany_request, make_request, outbox
@@ -87,7 +88,7 @@ def test_contact_form_include_renders_with_the_event_chosen(app, desks):
         form = contact_form_for(event)
         assert isinstance(form, ContactForm)
         html = render_template_string(
-            '<h2>Questions? Contact us</h2>{% include "desks/_contact_form.html" %}', contact_form=form
+            '<h2>Questions? Contact us</h2>{% include "contact/_contact_form.html" %}', contact_form=form
         )
     assert 'action="/contact"' in html
     assert f'<option selected value="{event.id}">Energy Efficient Buildings</option>' in html
@@ -323,7 +324,7 @@ def test_public_pages_never_show_a_coordinator_email(
     html = [client.get(page).get_data(as_text=True) for page in pages] + [bad.get_data(as_text=True)]
     with app.test_request_context(f"/events/{event.slug}"):
         html.append(
-            render_template_string('{% include "desks/_contact_form.html" %}', contact_form=contact_form_for(event))
+            render_template_string('{% include "contact/_contact_form.html" %}', contact_form=contact_form_for(event))
         )
     for coordinator in (tbilisi_coordinator, germany_coordinator, admin):
         for text in html:

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.desks import services
-from app.desks.models import ContactRequest
+from app.contact import services
+from app.contact.models import ContactRequest
 from app.extensions import db
 from tests import factories
 from tests.contact_support import counts, make_germany_request, make_request, outbox

@@ -7,8 +7,9 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from app.contact.models import ContactRequest
 from app.countries import COUNTRY_CODES
-from app.desks.models import EXPERT_TYPES, ContactRequest
+from app.desks.models import EXPERT_TYPES
 from app.extensions import db
 from tests.contact_support import VALID_FORM
 

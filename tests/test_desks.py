@@ -3,9 +3,10 @@
 import pytest
 import sqlalchemy as sa
 
+from app.contact.demo import seed_contact_requests
+from app.contact.models import ContactRequest
 from app.desks import services
-from app.desks.demo import seed_contact_requests
-from app.desks.models import EXPERT_INTERNATIONAL, ContactRequest, Desk
+from app.desks.models import EXPERT_INTERNATIONAL, Desk
 from app.extensions import db
 from tests import factories
 from tests.contact_support import outbox

@@ -12,7 +12,7 @@ from flask import render_template_string
 from app.calendar import ics, reminders
 from app.calendar.emails import times as email_times
 from app.events.models import EventTranslation
-from app.events.services import SessionChange
+from app.events.services import EventChange, SessionChange
 from app.extensions import db
 from app.locales import LANGUAGE_COOKIE, LANGUAGES, in_language
 from app.mail.services import render_email
@@ -145,6 +145,11 @@ def coordinator_pages(journey) -> list[str]:
         f"/dashboard/registrations/{registration.id}",
         "/dashboard/inbox",
         "/dashboard/account",
+        "/dashboard/digest",
+        f"/dashboard/events/{event.id}/registration-form",
+        f"/dashboard/events/{event.id}/invitations",
+        "/dashboard/desks",
+        "/dashboard/coordinators",
     ]
 
 
@@ -199,7 +204,9 @@ EMAIL_TEMPLATES = [
     "contact_acknowledgement",
     "contact_coordinator",
     "contact_reassigned",
+    "digest",
     "event_cancelled",
+    "invitation",
     "invite",
     "invite_cancel",
     "invite_update",
@@ -211,7 +218,7 @@ EMAIL_TEMPLATES = [
 
 
 def email_context(journey) -> dict:
-    from app.desks.models import ContactRequest
+    from app.contact.models import ContactRequest
 
     event, registration = journey["event"], journey["registration"]
     session = event.sessions[0]
@@ -246,6 +253,21 @@ def email_context(journey) -> dict:
         "number": 1,
         "total": 2,
         "change": change,
+        "event_change": EventChange(
+            sessions=[change],
+            calendar_fields=["title", "summary", "slug"],
+            old_title="Before",
+            message="A word from us.",
+        ),
+        "position": 3,
+        "name": registration.name,
+        "category": None,
+        "invitation_url": "https://example.org/invitation/x",
+        "registrations": [registration],
+        "requests": [contact],
+        "dashboard_url": "https://example.org/dashboard",
+        "registration_url": lambda r: "https://example.org/dashboard/registrations/1",
+        "request_url": lambda c: "https://example.org/dashboard/inbox/1",
         "old": shown,
         "new": shown,
         "reason": "Rescheduled.",

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.mail import services, worker
 from app.mail.models import FAILED, QUEUED, SENT, OutboxMessage
+from tests.factories import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,12 +32,6 @@ def queue(to: str = "tamar@example.org") -> OutboxMessage:
 def statuses() -> list[str]:
     db.session.expire_all()
     return list(db.session.scalars(sa.select(OutboxMessage.status).order_by(OutboxMessage.id)))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_send_reports_what_it_sent_and_what_failed(app, runner, smtp_server):
@@ -251,7 +246,9 @@ def test_sink_command_keeps_every_message_as_an_eml_file(tmp_path):
 
 
 def _wait_for_port(port: int, process: subprocess.Popen) -> None:
-    for _ in range(200):
+    # Time-based: starting a process that imports the whole app takes long on a busy machine.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"the sink exited early: {process.communicate()[0]}")
         try:

@@ -248,7 +248,8 @@ def test_worker_killed_after_smtp_accepted_sends_at_most_one_duplicate(app, smtp
 @pytest.mark.app_config(MAIL_MAX_ATTEMPTS=2)
 def test_a_message_that_keeps_killing_the_worker_is_given_up(app, smtp_server, monkeypatch):
     row = queue()
-    monkeypatch.setattr(worker, "deliver", lambda mail, relay, now=None: (_ for _ in ()).throw(WorkerKilled()))
+    # The drain sends each claimed message through worker._attempt.
+    monkeypatch.setattr(worker, "_attempt", lambda mail, relay, now=None: (_ for _ in ()).throw(WorkerKilled()))
     now = utcnow()
     for _ in range(2):
         with pytest.raises(WorkerKilled):

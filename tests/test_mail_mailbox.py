@@ -1,7 +1,6 @@
 """The development mailbox: what the SMTP sink received, readable in the browser, only in development."""
 
 import re
-import socket
 from pathlib import Path
 
 import pytest
@@ -10,18 +9,13 @@ from flask import current_app
 from app.extensions import db
 from app.mail import services, sink, worker
 from app.mail.mailbox import linkify
+from tests.factories import free_port
 
 ICS = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Eventdesk//Tests//EN\r\nMETHOD:REQUEST\r\n"
     "BEGIN:VEVENT\r\nUID:invite-1@eventdesk.test\r\nSEQUENCE:0\r\nDTSTAMP:20301001T090000Z\r\n"
     "DTSTART:20301007T110000Z\r\nDTEND:20301007T133000Z\r\nSUMMARY:Workshop I\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.events.models import Event
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.registrations import services
-from app.registrations.models import Registration, RegistrationTransition
+from app.registrations.models import AccessToken, Registration, RegistrationTransition
 from app.types import utcnow
 from tests.factories import make_event
 from tests.registration_helpers import (
@@ -187,7 +188,7 @@ def test_expired_confirmation_link(client, desks, app):
     client.post(f"/events/{event.slug}/register", data=form_data())
     token = confirm_token("olena@example.org")
     registration = registration_for("olena@example.org")
-    for row in db.session.scalars(sa.select(services.tokens.AccessToken)):
+    for row in db.session.scalars(sa.select(AccessToken)):
         row.expires_at = utcnow() - timedelta(minutes=1)
     registration.created_at = utcnow() - timedelta(hours=49)
     db.session.commit()
@@ -319,7 +320,7 @@ def test_public_form_never_fails_and_stores_only_valid_data(
     from app import timezones
     from app.countries import is_country
 
-    event = db.session.scalar(sa.select(services.Event)) or make_event(desks.tbilisi)
+    event = db.session.scalar(sa.select(Event)) or make_event(desks.tbilisi)
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Registration))
     response = client.post(
         f"/events/{event.slug}/register",
@@ -428,12 +429,12 @@ def test_nobody_jumps_the_waitlist(client, login, tbilisi_coordinator, desks):
     client.post(url, data={"decision": "approve", "ids": ids})
     assert registration_for("second@example.org").status == "waitlisted"
     # While hidden, the seat holder cancels; publishing again gives the seat to the waitlist, not a newcomer.
-    events.unpublish_event(db.session.get(services.Event, event.id))
+    events.unpublish_event(db.session.get(Event, event.id))
     db.session.commit()
     services.cancel_by_participant(registration_for("first@example.org"))
     db.session.commit()
     assert registration_for("second@example.org").status == "waitlisted"
-    events.publish_event(db.session.get(services.Event, event.id))
+    events.publish_event(db.session.get(Event, event.id))
     db.session.commit()
     assert registration_for("second@example.org").status == "confirmed"
     client.post(url, data={"decision": "approve", "ids": [str(registration_for("third@example.org").id)]})
@@ -477,6 +478,6 @@ def test_purge_removes_personal_data_of_old_events(app, runner, client, desks):
     assert result.exit_code == 0, result.output
     assert "Anonymised 1 registration of past events and 1 old contact request." in result.output
     assert registration_for("olena@example.org") is None
-    from app.desks.models import ContactRequest
+    from app.contact.models import ContactRequest
 
     assert db.session.scalars(sa.select(ContactRequest)).one().email == ""

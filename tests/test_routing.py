@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 import pytest
 import sqlalchemy as sa
 
+from app.contact.models import ContactRequest
 from app.desks import services
-from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL, ContactRequest
+from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL
 from app.desks.routing import NoDeskError, route
 from app.extensions import db
 from tests.contact_support import contact_form

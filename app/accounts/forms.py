@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from app.forms import NoControlCharacters, choices
+from app.forms import NoControlCharacters, VisibleName, choices
 from app.i18n import _l
 from app.locales import language_choices
 
@@ -15,7 +15,7 @@ class LoginForm(FlaskForm):
 
 
 class CoordinatorForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), NoControlCharacters()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), NoControlCharacters(), VisibleName()])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     position = StringField(
         _l("Role shown to participants"),

@@ -10,7 +10,6 @@ from app.types import UTCDateTime, utcnow
 
 ROLE_ADMIN = "admin"
 ROLE_COORDINATOR = "coordinator"
-ROLES = (ROLE_ADMIN, ROLE_COORDINATOR)
 
 desk_memberships = sa.Table(
     "desk_memberships",
@@ -33,6 +32,9 @@ class Coordinator(UserMixin, db.Model):
     # The language of the coordinator's pages and of the emails they receive (app.locales.LANGUAGES).
     language: so.Mapped[str] = so.mapped_column(sa.String(16), default="en", server_default="en")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # The digest of waiting work: "immediately", "daily" or "off"; and when the last one went out.
+    digest: so.Mapped[str] = so.mapped_column(sa.String(20), default="daily")
+    digest_sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     desks: so.Mapped[list["Desk"]] = so.relationship(  # noqa: F821
         secondary=desk_memberships, back_populates="coordinators", order_by="Desk.name"

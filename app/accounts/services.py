@@ -5,11 +5,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import ROLE_ADMIN, ROLE_COORDINATOR, Coordinator
 from app.desks.models import Desk
+from app.errors import DomainError
 from app.extensions import db
+from app.i18n import _
+from app.text import clean_name
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A coordinator account cannot be created or changed as asked."""
+
+    code = "account_invalid"
 
 
 MIN_PASSWORD_LENGTH = 10
@@ -47,19 +52,21 @@ def save_coordinator(
     email = email.strip().lower()
     clash = find_coordinator(email)
     if clash is not None and clash is not coordinator:
-        raise AccountError(f"A coordinator with the email {email} already exists.")
+        raise AccountError(_("A coordinator with the email %(email)s already exists.", email=email), field="email")
     if coordinator is None:
         if not password:
-            raise AccountError("A new coordinator needs a password.")
+            raise AccountError(_("A new coordinator needs a password."), field="password")
         coordinator = Coordinator(email=email)
         db.session.add(coordinator)
     if password is not None and password != "":
         if len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+            raise AccountError(
+                _("The password must have at least %(count)s characters.", count=MIN_PASSWORD_LENGTH), field="password"
+            )
         coordinator.set_password(password)
     coordinator.email = email
-    coordinator.name = name.strip()
-    coordinator.position = position.strip()
+    coordinator.name = clean_name(name) or coordinator.name or email
+    coordinator.position = clean_name(position)
     coordinator.role = ROLE_ADMIN if admin else ROLE_COORDINATOR
     coordinator.active = active
     coordinator.desks = list(desks)
@@ -72,6 +79,6 @@ def set_language(coordinator: Coordinator, language: str) -> None:
     from app.locales import LANGUAGES
 
     if language not in LANGUAGES:
-        raise AccountError(f"Unknown language {language!r}.")
+        raise AccountError(_("Please choose a language from the list."), field="language")
     coordinator.language = language
     db.session.flush()

@@ -7,40 +7,34 @@ from app.accounts import services
 from app.accounts.access import admin_required
 from app.accounts.forms import AccountForm, CoordinatorForm, LoginForm
 from app.accounts.models import Coordinator
+from app.accounts.throttle import LoginThrottle
 from app.desks.models import Desk
-from app.extensions import db, limiter
+from app.errors import DomainError
+from app.extensions import db
 from app.forms import choices
 from app.i18n import _
-from app.web import safe_next
+from app.web import safe_next, show_errors
 
 bp = Blueprint("accounts", __name__)
 
 
-def _login_key() -> str:
-    return f"login:{request.remote_addr}:{_account_key()}"
-
-
-def _account_key() -> str:
-    return f"login-account:{(request.form.get('email') or '').strip().lower()}"
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    "5 per 15 minutes", key_func=_login_key, methods=["POST"], deduct_when=lambda response: response.status_code != 302
-)
-# Guessing one account's password from many addresses is limited too.
-@limiter.limit(
-    "20 per hour", key_func=_account_key, methods=["POST"], deduct_when=lambda response: response.status_code != 302
-)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        throttle = LoginThrottle(request.remote_addr or "", form.email.data.strip().lower())
+        if throttle.must_wait():
+            abort(429)
+        under_attack = throttle.account_under_attack()
         coordinator = services.authenticate(form.email.data, form.password.data)
         if coordinator is not None:
             login_user(coordinator, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
+        throttle.record_failure()
+        if under_attack:
+            abort(429)
         form.password.errors.append(_("That email and password do not match an active coordinator account."))
     return render_template("accounts/login.html", form=form)
 
@@ -89,9 +83,9 @@ def edit_coordinator(coordinator_id: int | None = None):
                 password=form.password.data or None,
                 coordinator=coordinator,
             )
-        except services.AccountError as error:
-            target = form.password if "password" in str(error) else form.email
-            target.errors.append(str(error))
+        except DomainError as error:
+            db.session.rollback()
+            show_errors(form, error)
         else:
             db.session.commit()
             flash(_("Saved %(name)s.", name=saved.name), "success")

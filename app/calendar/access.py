@@ -18,6 +18,7 @@ from app.extensions import db
 from app.i18n import _, ngettext
 from app.registrations import tokens
 from app.registrations.models import CONFIRMED, TOKEN_JOIN, Registration
+from app.text import web_address
 from app.types import utcnow
 
 WITHDRAWN = "withdrawn"  # registration cancelled or rejected, or the event cancelled: 410
@@ -66,7 +67,8 @@ def join_state(registration: Registration, now: datetime | None = None, window: 
         opens_at = session.starts_at - window
         if now < opens_at:
             return JoinState(BEFORE, registration, session, opens_at)
-        kind = OPEN if event.meeting_url else NO_MEETING_URL
+        # A stored address that could not be a Location header counts as none.
+        kind = OPEN if web_address(event.meeting_url) else NO_MEETING_URL
         return JoinState(kind, registration, session, opens_at)
     return JoinState(ENDED, registration)
 

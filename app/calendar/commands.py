@@ -3,6 +3,7 @@ from flask.cli import AppGroup
 
 from app.calendar import reminders
 from app.extensions import db
+from app.i18n import ngettext
 from app.mail import worker
 
 reminders_cli = AppGroup("reminders", help="Session reminders by email.")
@@ -13,7 +14,7 @@ def send():
     """Queue the reminders due now (24 hours and 1 hour before each session); safe to run often."""
     count = reminders.send_due_reminders()
     db.session.commit()
-    click.echo(f"Queued {count} reminder{'s' if count != 1 else ''}.")
+    click.echo(ngettext("Queued %(num)d reminder.", "Queued %(num)d reminders.", count))
 
 
 def reminders_job() -> None:

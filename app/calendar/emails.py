@@ -61,6 +61,7 @@ def queue(
             dedup_key=dedup_key,
             sender_name=ics.organizer_name(event),
             calendar=calendar,
+            registration_id=registration.id,
             language=language,
         )
 

@@ -13,18 +13,23 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import current_app
 from icalendar import Alarm, Calendar, vCalAddress, vDuration
 from icalendar import Event as VEvent
 
 from app import timezones
+from app.calendar.models import CancelledSession
 from app.calendar.urls import event_page_url
 from app.calendar.vtimezone import vtimezone
 from app.events.models import Event, EventSession
-from app.events.services import published_events
+from app.events.services import calendar_title, published_events
+from app.extensions import db
 from app.i18n import _
 from app.locales import in_language
+from app.mail.services import ascii_address
 from app.registrations.models import Registration
+from app.registrations.services import chosen_session_ids
 from app.types import utcnow
 
 REQUEST = "REQUEST"
@@ -65,9 +70,12 @@ def invite_uid(registration: Registration, session: EventSession | int) -> str:
     return f"{registration.calendar_uid}-{session_id}@{uid_domain()}"
 
 
-def public_uid(session: EventSession) -> str:
-    """The UID of a session in the public download and the feed, the same on every download."""
-    return f"event-{session.event_id}-session-{session.id}@{uid_domain()}"
+def public_uid(session: EventSession | None = None, *, event_id: int = 0, session_id: int = 0) -> str:
+    """The UID of a session in the public download and the feed, the same on every download (and for a
+    removed session, named by its ids, in the cancelled entry that replaces it)."""
+    if session is not None:
+        event_id, session_id = session.event_id, session.id
+    return f"event-{event_id}-session-{session_id}@{uid_domain()}"
 
 
 def organizer_name(event: Event) -> str:
@@ -218,12 +226,13 @@ def _personal_file(registration: Registration, access_url: str, *, now: datetime
     calendar = _calendar(PUBLISH)
     calendar.add("x-wr-calname", _clean(event.local_title))
     zones = _add_timezones(calendar, {event.timezone: _instants(event.sessions)})
-    for session in event.sessions:
+    chosen = chosen_session_ids(registration)
+    for session in (s for s in event.sessions if s.id in chosen):
         vevent = _vevent(
             event,
             Occurrence.of(session),
             uid=invite_uid(registration, session),
-            sequence=event.sequence,
+            sequence=event.sequence + registration.calendar_offset,
             now=now,
             zones=zones,
             url=access_url,
@@ -279,30 +288,61 @@ def _add_timezones(calendar: Calendar, instants_by_zone: dict[str, list[datetime
     return written
 
 
+def cancelled_sessions(event: Event, now: datetime | None = None) -> list[CancelledSession]:
+    """Sessions removed from ``event`` that the public file and the feed still list as cancelled: for as
+    long as ended events stay in the feed (FEED_PAST_DAYS after the session would have ended)."""
+    now = now or utcnow()
+    since = now - timedelta(days=current_app.config.get("FEED_PAST_DAYS", 365))
+    live = {s.id for s in event.sessions}
+    rows = db.session.scalars(
+        sa.select(CancelledSession)
+        .where(CancelledSession.event_id == event.id, CancelledSession.ends_at >= since)
+        .order_by(CancelledSession.starts_at, CancelledSession.id)
+    )
+    return [row for row in rows if row.session_id not in live]
+
+
 def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime | None, alarm: bool) -> None:
+    removed = {event.id: cancelled_sessions(event, now) for event in events}
     instants_by_zone: dict[str, list[datetime]] = defaultdict(list)
     for event in events:
         instants_by_zone[event.timezone] += _instants(event.sessions)
+        instants_by_zone[event.timezone] += [i for row in removed[event.id] for i in (row.starts_at, row.ends_at)]
     zones = _add_timezones(calendar, instants_by_zone)
     for event in events:
         page = event_page_url(event)
         about = event.local_summary or ""
         if event.is_cancelled:
             about = _("This event has been cancelled.") + (f"\n\n{about}" if about else "")
-        for session in event.sessions:
+        entries = [
+            (Occurrence.of(session), public_uid(session), event.sequence, event.is_cancelled)
+            for session in event.sessions
+        ]
+        entries += [
+            (
+                Occurrence(row.session_id, row.title, row.starts_at, row.ends_at),
+                public_uid(event_id=event.id, session_id=row.session_id),
+                max(row.sequence, event.sequence),
+                True,
+            )
+            for row in removed[event.id]
+        ]
+        for occurrence, uid, sequence, cancelled in entries:
             vevent = _vevent(
                 event,
-                Occurrence.of(session),
-                uid=public_uid(session),
-                sequence=event.sequence,
+                occurrence,
+                uid=uid,
+                sequence=sequence,
                 now=now,
                 zones=zones,
                 url=page,
                 description=(f"{about}\n\n" if about else "") + _("Details and registration: %(url)s", url=page),
                 conference_url=None,
                 alarm=alarm,
-                cancelled=event.is_cancelled,
+                cancelled=cancelled,
             )
+            # RFC 5546 requires exactly one ORGANIZER in every VEVENT of a PUBLISH (libical refuses it otherwise).
+            vevent.add("organizer", _organizer(event))
             calendar.add_component(vevent)
 
 
@@ -319,16 +359,8 @@ def _invite_description(event: Event, access_url: str) -> str:
 
 
 def _summary(event: Event, occurrence: Occurrence) -> str:
-    title = event.local_title
-    if occurrence.title:
-        return _("%(event)s: %(session)s", event=title, session=occurrence.title)
-    if len(event.sessions) > 1:
-        number = next((i for i, s in enumerate(event.sessions, 1) if s.id == occurrence.id), None)
-        if number is not None:
-            return _(
-                "%(event)s (session %(number)d of %(total)d)", event=title, number=number, total=len(event.sessions)
-            )
-    return title
+    number = next((i for i, s in enumerate(event.sessions, 1) if s.id == occurrence.id), None)
+    return calendar_title(event.local_title, occurrence.title, number, len(event.sessions))
 
 
 def _vevent(
@@ -385,7 +417,7 @@ def _organizer(event: Event) -> vCalAddress:
 
 def _add_people(vevent: VEvent, event: Event, registration: Registration) -> None:
     vevent.add("organizer", _organizer(event))
-    attendee = vCalAddress(f"mailto:{_address(registration.email)}")
+    attendee = vCalAddress(f"mailto:{ascii_address(_address(registration.email))}")
     attendee.params["CN"] = _param(registration.name)
     attendee.params["ROLE"] = "REQ-PARTICIPANT"
     attendee.params["PARTSTAT"] = "NEEDS-ACTION"

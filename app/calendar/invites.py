@@ -16,30 +16,57 @@ import sqlalchemy as sa
 
 from app.calendar import emails, ics
 from app.calendar.ics import Occurrence
-from app.calendar.urls import access_link as _new_access_link
-from app.calendar.urls import manage_link
+from app.calendar.models import CancelledSession
 from app.events.models import Event, EventSession
-from app.events.services import EventChange, SessionChange
+from app.events.services import EventChange, SessionChange, calendar_title
 from app.extensions import db
-from app.i18n import _
 from app.locales import in_language
-from app.mail.services import CalendarPart
+from app.mail.services import CalendarPart, queue_email
+from app.registrations.links import access_link, manage_link
 from app.registrations.models import CANCELLED, CONFIRMED, REJECTED, Registration
+from app.registrations.services import chosen_session_ids
 from app.types import utcnow
 
 log = logging.getLogger(__name__)
 
-# Where deleted sessions wait for send_updates (see _remember_deleted_session).
 
-
-def access_link(registration: Registration) -> str:
-    """Issue a new personal access link (a join token) and return its absolute URL."""
-    return _new_access_link(registration)
+def send_confirmation(registration: Registration, *, promoted: bool, message: str = "") -> None:
+    """The confirmation with the personal access link and the first session's invite; the other
+    sessions' invites follow as separate messages (one calendar object per message)."""
+    event = registration.event
+    access_url = access_link(registration)
+    upcoming = sessions_of(registration)
+    first = upcoming[0] if upcoming else None
+    queue_email(
+        kind="registration_confirmed",
+        to=registration.email,
+        to_name=registration.name,
+        template="confirmed",
+        context={
+            "registration": registration,
+            "event": event,
+            "manage_url": manage_link(registration),
+            "access_url": access_url,
+            "promoted": promoted,
+            "message": message,
+            "first": first,
+        },
+        calendar=request_part(registration, first, access_url) if first else None,
+        registration_id=registration.id,
+    )
+    if first is not None:
+        queue_session_invites(registration, access_url, skip=first)
 
 
 def request_part(registration: Registration, session: EventSession, access_url: str) -> CalendarPart:
     """The METHOD:REQUEST calendar part for one session, to ride in an email (e.g. the confirmation)."""
-    return CalendarPart(ics.REQUEST, ics.request(registration, session, access_url))
+    return CalendarPart(ics.REQUEST, ics.request(registration, session, access_url, sequence=sequence_of(registration)))
+
+
+def sequence_of(registration: Registration) -> int:
+    """The SEQUENCE of a participant's calendar entries: the event's, raised by each change of their own
+    session choice (so an entry cancelled and chosen again is replaced, not ignored)."""
+    return registration.event.sequence + registration.calendar_offset
 
 
 def upcoming_sessions(event: Event, now: datetime | None = None) -> list[EventSession]:
@@ -48,17 +75,26 @@ def upcoming_sessions(event: Event, now: datetime | None = None) -> list[EventSe
     return [s for s in event.sessions if s.ends_at > now]
 
 
+def sessions_of(registration: Registration, now: datetime | None = None) -> list[EventSession]:
+    """The upcoming sessions this participant takes part in: all, or those they chose."""
+    chosen = chosen_session_ids(registration)
+    return [s for s in upcoming_sessions(registration.event, now) if s.id in chosen]
+
+
 def queue_session_invites(
     registration: Registration,
     access_url: str,
     skip: EventSession | int | None = None,
     now: datetime | None = None,
+    only: set[int] | None = None,
 ) -> list:
-    """Queue one invite email per upcoming session, except ``skip`` (the one riding in the confirmation)."""
+    """Queue one invite email per upcoming session the participant takes part in (or only the sessions
+    ``only``), except ``skip`` (the one riding in the confirmation)."""
     event = registration.event
     skip_id = skip.id if isinstance(skip, EventSession) else skip
-    keys = {s.id: f"invite:{registration.id}:{s.id}:{event.sequence}" for s in upcoming_sessions(event, now)}
-    sessions = [s for s in upcoming_sessions(event, now) if s.id != skip_id and not emails.already_queued(keys[s.id])]
+    mine = [s for s in sessions_of(registration, now) if only is None or s.id in only]
+    keys = {s.id: f"invite:{registration.id}:{s.id}:{sequence_of(registration)}" for s in mine}
+    sessions = [s for s in mine if s.id != skip_id and not emails.already_queued(keys[s.id])]
     # No new link is issued for a retried call that has nothing left to send.
     manage_url = manage_link(registration) if sessions else None
     queued = []
@@ -86,11 +122,16 @@ def queue_session_invites(
 
 
 def confirmed_registrations(event: Event) -> list[Registration]:
-    """The event's confirmed participants, in a stable order."""
+    """The event's confirmed participants, in a stable order; not those whose data was removed (they keep
+    their status for the counts, and have no address any more)."""
     return list(
         db.session.scalars(
             sa.select(Registration)
-            .where(Registration.event_id == event.id, Registration.status == CONFIRMED)
+            .where(
+                Registration.event_id == event.id,
+                Registration.status == CONFIRMED,
+                Registration.anonymised_at.is_(None),
+            )
             .order_by(Registration.id)
         )
     )
@@ -98,27 +139,39 @@ def confirmed_registrations(event: Event) -> list[Registration]:
 
 def send_updates(event: Event, change: EventChange, now: datetime | None = None) -> int:
     """Tell every confirmed participant about changed sessions: a REQUEST with the same UID and the
-    event's new SEQUENCE for a moved, renamed or added session, a CANCEL for a removed one.
+    event's new SEQUENCE for a moved, renamed, updated or added session, a CANCEL for a removed one, each
+    with the coordinator's message. Removed sessions are kept as cancelled entries of the public file and
+    the feed, so that subscribed calendars drop them too.
 
     A changed meeting link alone sends nothing: the access links in calendars redirect to the current
     meeting link. Sessions already over are left as they are. Returns the number of emails queued.
     """
     now = now or utcnow()
+    _keep_removed_sessions(event, change, now)
     plan = _updates_plan(event, change, now)
     if not plan:
         return 0
     needs_link = any(method == ics.REQUEST for _, _, method in plan)
     count = 0
     for registration in confirmed_registrations(event):
+        # A participant who chose sessions hears only about theirs; an added session is not chosen yet.
+        chosen = chosen_session_ids(registration)
+        # (A removed session's choices are gone with it: its cancellation goes to everyone, harmlessly.)
+        mine = [p for p in plan if p[2] == ics.CANCEL or p[1].id in chosen]
+        if not mine:
+            continue
         access_url = access_link(registration) if needs_link else None
         manage_url = manage_link(registration)
-        for item, target, method in plan:
+        sequence = sequence_of(registration)
+        for item, target, method in mine:
             if method == ics.REQUEST:
-                calendar = CalendarPart(ics.REQUEST, ics.request(registration, target, access_url, now=now))
-                key = f"update:{registration.id}:{target.id}:{event.sequence}"
+                calendar = CalendarPart(
+                    ics.REQUEST, ics.request(registration, target, access_url, sequence=sequence, now=now)
+                )
+                key = f"update:{registration.id}:{target.id}:{sequence}"
             else:
-                calendar = CalendarPart(ics.CANCEL, ics.cancel(registration, target, event.sequence, now=now))
-                key = f"cancel:{registration.id}:{target.id}:{event.sequence}"
+                calendar = CalendarPart(ics.CANCEL, ics.cancel(registration, target, sequence, now=now))
+                key = f"cancel:{registration.id}:{target.id}:{sequence}"
             old = emails.times(item.old_start, item.old_end, event, registration) if item.old_start else None
             new = emails.times(item.new_start, item.new_end, event, registration) if item.new_start else None
             with in_language(registration.language):
@@ -129,6 +182,8 @@ def send_updates(event: Event, change: EventChange, now: datetime | None = None)
                     dedup_key=key,
                     context={
                         "change": item,
+                        "event_change": change,
+                        "message": change.message,
                         "title": _title(event, target),
                         "old": old,
                         "new": new,
@@ -163,10 +218,10 @@ def send_cancellations(registration: Registration, reason: str = "", now: dateti
         return 0
     if not (event.is_cancelled or registration.status in (CANCELLED, REJECTED)):
         return 0
-    sequence = event.sequence if event.is_cancelled else event.sequence + 1
+    sequence = sequence_of(registration) + (0 if event.is_cancelled else 1)
     now = now or utcnow()
     count = 0
-    for session in upcoming_sessions(event, now):
+    for session in sessions_of(registration, now):
         with in_language(registration.language):
             message = emails.queue(
                 registration,
@@ -226,6 +281,38 @@ def send_access_details(event: Event, message: str, now: datetime | None = None)
     return count
 
 
+def send_session_changes(
+    registration: Registration, added: list[EventSession], removed: list[EventSession], now: datetime | None = None
+) -> int:
+    """A confirmed participant changed their sessions: invites for the added ones, cancellations for the
+    dropped ones, all with the participant's raised SEQUENCE. Returns the number of emails queued."""
+    event = registration.event
+    sequence = sequence_of(registration)
+    count = 0
+    if added:
+        count += len(
+            queue_session_invites(registration, access_link(registration), now=now, only={s.id for s in added})
+        )
+    for session in removed:
+        message = emails.queue(
+            registration,
+            kind="invite_cancel",
+            template="invite_cancel",
+            dedup_key=f"cancel:{registration.id}:{session.id}:{sequence}",
+            context={
+                "session": session,
+                "title": ics.summary(event, session),
+                "times": emails.times(session.starts_at, session.ends_at, event, registration),
+                "reason": "",
+                "event_cancelled": False,
+                "dropped": True,
+            },
+            calendar=CalendarPart(ics.CANCEL, ics.cancel(registration, session, sequence, now=now)),
+        )
+        count += message is not None
+    return count
+
+
 # --- which sessions an edit touched ---------------------------------------------------------------------
 
 
@@ -245,12 +332,26 @@ def _updates_plan(event: Event, change: EventChange, now: datetime) -> list[tupl
     return plan
 
 
+def _keep_removed_sessions(event: Event, change: EventChange, now: datetime) -> None:
+    """Store the removed sessions of a published event for the public file and the feed (see
+    ics.cancelled_sessions); their SEQUENCE is the event's, which this edit raised."""
+    for item in change.sessions:
+        if item.kind == "removed" and item.session_id is not None:
+            db.session.add(
+                CancelledSession(
+                    event_id=event.id,
+                    session_id=item.session_id,
+                    title=item.title,
+                    starts_at=item.old_start,
+                    ends_at=item.old_end,
+                    sequence=event.sequence,
+                    cancelled_at=now,
+                )
+            )
+
+
 def _title(event: Event, target) -> str:
     if isinstance(target, Occurrence):
         # A removed session: its title as it was (its translation went with it).
-        return (
-            _("%(event)s: %(session)s", event=event.local_title, session=target.title)
-            if target.title
-            else event.local_title
-        )
+        return calendar_title(event.local_title, target.title, None, 1)
     return ics.summary(event, target)

@@ -22,3 +22,22 @@ class Attendance(db.Model):
 
     registration: so.Mapped["Registration"] = so.relationship()  # noqa: F821
     session: so.Mapped["EventSession"] = so.relationship()  # noqa: F821
+
+
+class CancelledSession(db.Model):
+    """A session removed from a published event, kept so that the public file and the feed go on listing
+    it as STATUS:CANCELLED (with a higher SEQUENCE) and subscribed calendars drop it.
+
+    ``session_id`` is the removed session's id (its row is gone), from which its public UID is built.
+    """
+
+    __tablename__ = "cancelled_sessions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    session_id: so.Mapped[int] = so.mapped_column()
+    title: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+    ends_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+    sequence: so.Mapped[int] = so.mapped_column()
+    cancelled_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)

@@ -14,12 +14,12 @@ import sqlalchemy as sa
 
 from app.calendar import emails, ics
 from app.calendar.access import countdown_text
-from app.calendar.urls import access_link, manage_link
 from app.events.models import PUBLISHED, Event, EventSession
 from app.extensions import db
 from app.i18n import ngettext
 from app.locales import in_language
 from app.mail.models import OutboxMessage
+from app.registrations.links import access_link, manage_link
 from app.registrations.models import CONFIRMED, Registration, RegistrationTransition
 from app.types import utcnow
 
@@ -101,6 +101,7 @@ def _send(session: EventSession, reminder: Reminder, now: datetime) -> int:
         .where(
             Registration.event_id == event.id,
             Registration.status == CONFIRMED,
+            Registration.anonymised_at.is_(None),
             confirmed_moment() <= session.starts_at - reminder.before,
             ~sa.exists().where(OutboxMessage.dedup_key == key),
         )

@@ -6,24 +6,12 @@ from flask import current_app
 
 from app.events.models import Event
 from app.i18n import _
-from app.registrations import tokens
-from app.registrations.models import TOKEN_JOIN, TOKEN_MANAGE, Registration
 from app.web import external_url_for
 
 
 def event_page_url(event: Event) -> str:
     """The public page of an event."""
     return external_url_for("events.detail", slug=event.slug)
-
-
-def access_link(registration: Registration) -> str:
-    """A new personal access link; only its hash is stored, so every email carries its own."""
-    return external_url_for("calendar.join", token=tokens.issue(registration, TOKEN_JOIN))
-
-
-def manage_link(registration: Registration) -> str:
-    """A new link to the participant's own page (change their zone, cancel)."""
-    return external_url_for("registrations.participant", token=tokens.issue(registration, TOKEN_MANAGE))
 
 
 def feed_url() -> str:

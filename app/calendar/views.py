@@ -14,28 +14,18 @@ from app.events import services as events
 from app.events.models import Event
 from app.extensions import db
 from app.i18n import _, ngettext
+from app.text import web_address
 from app.types import utcnow
 from app.web import external_url, reader_zone
 
 bp = Blueprint("calendar", __name__)
 
-# Pages reached through a personal token: the token must not leak to other sites, nor stay in caches.
-TOKEN_PATH_PREFIX = "/join/"
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
 def now() -> datetime:
     """The current moment; tests replace it to stand before, inside or after a join window."""
     return utcnow()
-
-
-@bp.after_app_request
-def protect_tokens(response: Response) -> Response:
-    # By path rather than endpoint, so that error answers no view produced (405, 500) are covered too.
-    if request.path.startswith(TOKEN_PATH_PREFIX):
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.app_template_global()
@@ -111,7 +101,7 @@ def join(token: str):
         if request.method == "GET":
             access.record_attendance(registration, state.session, now=moment)
             db.session.commit()
-        return redirect(state.event.meeting_url, code=303)
+        return redirect(web_address(state.event.meeting_url), code=303)
     zone = _reader_zone(registration)
     session = state.session
     return render_template(
@@ -170,4 +160,4 @@ def access_details(event_id: int):
             )
         else:
             flash(_("Nothing was sent: no confirmed participant, or this message was already sent."), "warning")
-    return redirect(url_for("events_admin.detail", event_id=event.id))
+    return redirect(url_for("events_coordinator.detail", event_id=event.id))

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from app.accounts.access import visible_desk_ids
-from app.desks.models import CONTACT_NEW, ContactRequest
+from app.contact.models import CONTACT_NEW, ContactRequest
 from app.events.models import Event
 from app.events.services import published_events
 from app.extensions import db

@@ -1,7 +1,13 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SubmitField
 
-from app.dashboard import services
+from app.dashboard import digest, services
+from app.errors import DomainError
+from app.extensions import db
+from app.forms import choices
+from app.i18n import _, _l
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -10,3 +16,25 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 @login_required
 def index():
     return render_template("dashboard/index.html", overview=services.overview(current_user))
+
+
+class DigestForm(FlaskForm):
+    frequency = RadioField(_l("Send me the digest"), choices=choices(digest.FREQUENCIES.items()))
+    submit = SubmitField(_l("Save"))
+
+
+@bp.route("/digest", methods=["GET", "POST"])
+@login_required
+def digest_settings():
+    form = DigestForm(data={"frequency": current_user.digest})
+    if form.validate_on_submit():
+        try:
+            digest.set_frequency(current_user, form.frequency.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.frequency.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_("Your digest setting is saved."), "success")
+            return redirect(url_for("dashboard.digest_settings"))
+    return render_template("dashboard/digest.html", form=form)

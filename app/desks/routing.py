@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.countries import ENGLISH_COUNTRY_NAMES
+from app.countries import COUNTRY_NAMES, ENGLISH_COUNTRY_NAMES
 from app.desks.models import EXPERT_GERMAN
+from app.i18n import _
 
 
 class RoutableDesk(Protocol):
@@ -49,3 +50,21 @@ def route(desks: Iterable[RoutableDesk], country: str, expert_type: str) -> Rout
         name = ENGLISH_COUNTRY_NAMES.get(country, country or "unknown")
         return Route(default, f"no desk covers country {country or '-'} ({name}): default desk {default.name}")
     raise NoDeskError("No desk covers this country and no default desk is set.")
+
+
+def explain(desk: RoutableDesk, country: str, expert_type: str) -> str:
+    """Why ``desk`` answers this person, in words for them (the acknowledgement email), for whichever
+    branch of route() chose it: "because you told us you are a German expert", "because it looks after
+    Georgia", ..."""
+    country = (country or "").upper()
+    name = COUNTRY_NAMES.get(country, country)
+    # A clause that ends the acknowledgement's sentence "It has reached our desk “…” in …, <reason>."
+    if desk.is_german and expert_type == EXPERT_GERMAN:
+        return _("because you told us you are a German expert")
+    if desk.is_german and country == "DE":
+        return _("because you work in Germany")
+    if country and country in desk.countries:
+        return _("because it looks after %(country)s", country=name)
+    return _(
+        "because it answers everyone whose country no regional desk looks after, such as %(country)s", country=name
+    )

@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     FieldList,
     Form,
@@ -18,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.countries import language_choices
 from app.events.services import EventData, SessionData
 from app.form_messages import TRANSLATIONS
-from app.forms import NoControlCharacters, StrippedStringField, ValidZone, choices
+from app.forms import NoControlCharacters, StrippedStringField, ValidZone, WebAddress, choices
 from app.i18n import _l
 from app.web import parse_id
 
@@ -49,7 +50,7 @@ class EventForm(FlaskForm):
     title = StrippedStringField(_l("Title"), validators=[DataRequired(), Length(max=200), NoControlCharacters()])
     slug = StrippedStringField(
         _l("Web address"),
-        validators=[Optional(), Length(max=80)],
+        validators=[Optional(), Length(max=80), NoControlCharacters()],
         description=_l(
             "The last part of the event's address, e.g. digital-cities-2026. Leave empty to make one from the title."
         ),
@@ -96,7 +97,7 @@ class EventForm(FlaskForm):
     approval_required = BooleanField(_l("Coordinators approve each registration"))
     meeting_url = URLField(
         _l("Meeting link"),
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), Length(max=500), WebAddress()],
         description=_l(
             "Zoom, Teams, Jitsi… Participants never see it directly: their personal access link "
             "forwards to it, so it may be added or changed later."
@@ -106,6 +107,11 @@ class EventForm(FlaskForm):
         _l("Photo credit"), validators=[Optional(), Length(max=300), NoControlCharacters()]
     )
     desk_id = SelectField(_l("Owning desk"), coerce=int)
+    message = TextAreaField(
+        _l("Message to participants (optional)"),
+        validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
+        description=_l("Sent with the calendar updates of this change, for instance why a session is cancelled."),
+    )
     notify_confirmed = HiddenField()
     add_session = SubmitField(_l("Add another session"))
     submit = SubmitField(_l("Save event"))
@@ -142,6 +148,7 @@ class EventForm(FlaskForm):
             photo_credit=self.photo_credit.data or "",
             desk_id=self.desk_id.data,
             sessions=sessions,
+            message=(self.message.data or "").strip(),
         )
 
     def show_errors(self, errors: dict[str, str]) -> None:
@@ -220,3 +227,12 @@ class TranslationForm(FlaskForm):
             description=self.description.data or "",
             session_titles={session.id: entry.data or "" for session, entry in self.session_rows()},
         )
+
+
+class DuplicateEventForm(FlaskForm):
+    first_day = DateField(
+        _l("First session on"),
+        validators=[DataRequired(message=_l("Choose the date of the first session."))],
+        description=_l("Every session keeps its time of day and its distance from the first."),
+    )
+    submit = SubmitField(_l("Duplicate as a draft"))

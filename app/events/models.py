@@ -10,7 +10,6 @@ from app.types import UTCDateTime, utcnow
 DRAFT = "draft"
 PUBLISHED = "published"
 CANCELLED = "cancelled"
-EVENT_STATUSES = (DRAFT, PUBLISHED, CANCELLED)
 
 
 class Event(db.Model):
@@ -34,6 +33,9 @@ class Event(db.Model):
     desk_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("desks.id"), index=True)
     # iCalendar SEQUENCE: grows with every change participants' calendars must hear about.
     sequence: so.Mapped[int] = so.mapped_column(default=0)
+    # Grows with every change to what the public page shows (the event, its sessions and other page parts):
+    # cached renderings of the page are keyed by it. See app/events/page_cache.py.
+    page_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     cancelled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
@@ -94,6 +96,8 @@ class EventSession(db.Model):
     """One meeting of an event (a workshop of a series); times are stored in UTC."""
 
     __tablename__ = "event_sessions"
+    # A change here changes the event's public page (see app/events/page_cache.py).
+    __event_page_part__ = True
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -121,6 +125,7 @@ class EventTranslation(db.Model):
 
     __tablename__ = "event_translations"
     __table_args__ = (sa.UniqueConstraint("event_id", "language"),)
+    __event_page_part__ = True  # readers of the event page see it: a change renders the page afresh
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)

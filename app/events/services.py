@@ -3,28 +3,36 @@
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from urllib.parse import urlsplit
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from app import timezones
+from app import signals, timezones
+from app.actions import Action
 from app.countries import language_choices
 from app.desks.models import Desk
+from app.errors import DomainError
 from app.events.models import CANCELLED, DRAFT, PUBLISHED, Event, EventSession
 from app.extensions import db
+from app.i18n import _
+from app.text import web_address
 from app.types import utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_CODES = frozenset(code for code, _ in language_choices())
 
 
-class EventError(ValueError):
-    """Event input that cannot be saved; ``errors`` maps a form field name to its message."""
+class EventError(DomainError):
+    """Event input that cannot be saved, or an action the event's state does not allow."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+    code = "event_invalid"
+
+    def __init__(self, errors: dict[str, str], **kwargs):
+        super().__init__("; ".join(str(message) for message in errors.values()), fields=errors, **kwargs)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return self.fields
 
 
 @dataclass
@@ -52,22 +60,34 @@ class EventData:
     approval_required: bool = False
     meeting_url: str = ""
     photo_credit: str = ""
+    # Sent to confirmed participants with the calendar updates this edit causes (not stored).
+    message: str = ""
 
 
 @dataclass(frozen=True)
 class SessionChange:
-    """What happened to one session: added, removed or moved (times in UTC).
+    """What happened to one session that participants' calendars show (times in UTC).
 
-    ``session_id`` names the session even once it is deleted: calendar UIDs are built from it.
+    ``kind``: added, removed, moved (new times), renamed (new session title) or updated (same times and
+    session title, but the entry's title or description changes with the event's title, summary or page).
+    ``session_id`` names the session even once it is deleted: calendar UIDs are built from it; an added
+    session gets it at the flush (see EventChange.with_new_session_ids), ``position`` says which one.
     """
 
-    kind: str  # added, removed, moved, renamed
+    kind: str
     title: str
     old_start: datetime | None = None
     old_end: datetime | None = None
     new_start: datetime | None = None
     new_end: datetime | None = None
     session_id: int | None = None
+    old_title: str = ""
+    position: int | None = None
+
+
+# The event fields a calendar entry shows: the title in SUMMARY, the summary and the event page's
+# address (from the slug) in DESCRIPTION. A change to any of them is an update with a higher SEQUENCE.
+CALENDAR_FIELDS = ("title", "summary", "slug")
 
 
 @dataclass
@@ -75,21 +95,117 @@ class EventChange:
     sessions: list[SessionChange] = field(default_factory=list)
     meeting_url_changed: bool = False
     other_fields: list[str] = field(default_factory=list)
-    # Sessions added by the edit get their ids at the flush; see with_new_session_ids().
-    _added: list[tuple[int, EventSession]] = field(default_factory=list, repr=False, compare=False)
+    # Which of CALENDAR_FIELDS changed, and the title before the edit (for the emails and the preview).
+    calendar_fields: list[str] = field(default_factory=list)
+    old_title: str = ""
+    # The coordinator's message to participants, sent with the updates and cancellations of this edit.
+    message: str = ""
 
-    def with_new_session_ids(self) -> "EventChange":
-        """Fill in the ids of added sessions, once they are flushed."""
-        for index, session in self._added:
-            self.sessions[index] = replace(self.sessions[index], session_id=session.id)
-        self._added.clear()
+    def with_new_session_ids(self, sessions: list[EventSession]) -> "EventChange":
+        """Fill in the ids of added sessions from the saved sessions, once they are flushed."""
+        for index, item in enumerate(self.sessions):
+            if item.session_id is None and item.position is not None:
+                self.sessions[index] = replace(item, session_id=sessions[item.position].id)
         return self
 
     @property
     def calendar_changed(self) -> bool:
-        """A change participants' calendar entries must follow: times or sessions. The meeting link is not
-        in the invites (they carry each participant's access link, which redirects to the current one)."""
+        """A change participants' calendar entries must follow: what an entry shows, its time, or a session
+        added or removed. The meeting link is not in the invites (they carry each participant's access
+        link, which redirects to the current one)."""
         return bool(self.sessions)
+
+
+def calendar_title(event_title: str, session_title: str, number: int | None, total: int) -> str:
+    """What a calendar entry is called: the event, and which session when there are several (in the language
+    in force; callers pass the titles in it)."""
+    if session_title:
+        return _("%(event)s: %(session)s", event=event_title, session=session_title)
+    if total > 1 and number is not None:
+        return _("%(event)s (session %(number)d of %(total)d)", event=event_title, number=number, total=total)
+    return event_title
+
+
+def compare(event: Event, data: EventData, times: list[tuple[datetime, datetime]], now: datetime | None = None):
+    """What saving ``data`` (with its sessions' UTC ``times``) changes in ``event``; changes nothing.
+
+    The one place that decides what participants are told: the edit page previews its result and the
+    save sends it. Sessions over before and after the edit are left out: no calendar follows them.
+    """
+    now = now or utcnow()
+    change = EventChange(message=(data.message or "").strip())
+    if event.id is None:
+        return change
+    simple = (
+        "title",
+        "summary",
+        "description",
+        "programme",
+        "language",
+        "timezone",
+        "capacity",
+        "approval_required",
+        "photo_credit",
+        "desk_id",
+    )
+    for name in simple:
+        value = getattr(data, name)
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(event, name) != value:
+            change.other_fields.append(name)
+    change.meeting_url_changed = event.meeting_url != data.meeting_url.strip()
+    new_slug = data.slug or event.slug
+    change.calendar_fields = [
+        name for name in CALENDAR_FIELDS if (name in change.other_fields or (name == "slug" and new_slug != event.slug))
+    ]
+    change.old_title = event.title
+    title = data.title.strip()
+
+    old_sessions = list(event.sessions)
+    old_numbers = {s.id: n for n, s in enumerate(old_sessions, 1)}
+    existing = {s.id: s for s in old_sessions}
+    submitted = sorted(
+        ((start, i, s) for i, (s, (start, _)) in enumerate(zip(data.sessions, times, strict=True))),
+        key=lambda item: item[:2],
+    )
+    new_numbers = {i: n for n, (_, i, _) in enumerate(submitted, 1)}
+    for i, (s, (start, end)) in enumerate(zip(data.sessions, times, strict=True)):
+        session_title = s.title.strip()
+        session = existing.pop(s.id, None) if s.id is not None else None
+        if end <= now:
+            continue
+        if session is None:
+            change.sessions.append(SessionChange("added", session_title, new_start=start, new_end=end, position=i))
+            continue
+        if (session.starts_at, session.ends_at) != (start, end):
+            kind = "moved"
+        elif session.title != session_title:
+            kind = "renamed"
+        elif change.calendar_fields or calendar_title(
+            event.title, session.title, old_numbers[session.id], len(old_sessions)
+        ) != calendar_title(title, session_title, new_numbers[i], len(data.sessions)):
+            kind = "updated"
+        else:
+            continue
+        change.sessions.append(
+            SessionChange(
+                kind, session_title, session.starts_at, session.ends_at, start, end, session.id, session.title, i
+            )
+        )
+    for removed in existing.values():
+        if removed.ends_at > now:
+            change.sessions.append(
+                SessionChange(
+                    "removed",
+                    removed.title,
+                    removed.starts_at,
+                    removed.ends_at,
+                    session_id=removed.id,
+                    old_title=removed.title,
+                )
+            )
+    return change
 
 
 def slugify(text: str) -> str:
@@ -112,37 +228,28 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
     """Check everything a form cannot and convert local times to UTC; raise EventError with all problems."""
     errors: dict[str, str] = {}
     if not data.title.strip():
-        errors["title"] = "Give the event a title."
+        errors["title"] = _("Give the event a title.")
     if not timezones.is_zone(data.timezone):
-        errors["timezone"] = "Choose a time zone from the list, for instance Europe/Berlin."
+        errors["timezone"] = _("Choose a time zone from the list, for instance Europe/Berlin.")
     if data.slug:
         if not SLUG_PATTERN.match(data.slug):
-            errors["slug"] = "Use lowercase letters, digits and single hyphens, for instance digital-cities-2026."
+            errors["slug"] = _("Use lowercase letters, digits and single hyphens, for instance digital-cities-2026.")
         elif db.session.scalar(
             sa.select(Event.id).where(Event.slug == data.slug, Event.id != (event.id if event else -1))
         ):
-            errors["slug"] = "Another event already uses this address."
+            errors["slug"] = _("Another event already uses this address.")
     if data.language not in LANGUAGE_CODES:
-        errors["language"] = "Choose a language from the list."
+        errors["language"] = _("Choose a language from the list.")
     if data.capacity is not None and data.capacity < 1:
-        errors["capacity"] = "Capacity must be at least 1, or empty for no limit."
-    elif data.capacity is not None and event is not None and event.id is not None:
-        from app.registrations.services import confirmed_count
-
-        taken = confirmed_count(event)
-        if data.capacity < taken:
-            errors["capacity"] = (
-                f"{taken} participants already hold a seat. Cancel registrations first, "
-                f"or set the capacity to at least {taken}."
-            )
+        errors["capacity"] = _("Capacity must be at least 1, or empty for no limit.")
+    # Other domains add their own rules (registrations: capacity not below the seats given).
+    signals.event_validating.send(event, data=data, errors=errors)
     if db.session.get(Desk, data.desk_id) is None:
-        errors["desk_id"] = "Choose the desk that owns this event."
-    if data.meeting_url:
-        parts = urlsplit(data.meeting_url)
-        if parts.scheme not in ("https", "http") or not parts.netloc:
-            errors["meeting_url"] = "Give a full web address starting with https://."
+        errors["desk_id"] = _("Choose the desk that owns this event.")
+    if data.meeting_url and web_address(data.meeting_url) is None:
+        errors["meeting_url"] = _("Give a full web address starting with https://, without spaces or line breaks.")
     if not data.sessions:
-        errors["sessions"] = "An event needs at least one session."
+        errors["sessions"] = _("An event needs at least one session.")
 
     times: list[tuple[datetime, datetime]] = []
     if "timezone" not in errors:
@@ -157,7 +264,7 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
             except timezones.LocalTimeError as error:
                 errors[f"sessions-{i}-local_end"] = str(error)
             if start and end and end <= start:
-                errors[f"sessions-{i}-local_end"] = "The session must end after it starts."
+                errors[f"sessions-{i}-local_end"] = _("The session must end after it starts.")
             times.append((start, end))
         window = {}
         for name in ("registration_opens_local", "registration_closes_local"):
@@ -169,7 +276,7 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
                     errors[name] = str(error)
         opens, closes = window.get("registration_opens_local"), window.get("registration_closes_local")
         if opens and closes and closes <= opens:
-            errors["registration_closes_local"] = "Registration must close after it opens."
+            errors["registration_closes_local"] = _("Registration must close after it opens.")
     else:
         window = {}
     if errors:
@@ -177,8 +284,8 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
     return times, window
 
 
-def _apply(event: Event, data: EventData, times, window) -> EventChange:
-    change = EventChange()
+def _apply(event: Event, data: EventData, times, window) -> list[EventSession]:
+    """Write ``data`` into ``event``; return its sessions in the submitted order (new ones not flushed)."""
     simple = (
         "title",
         "summary",
@@ -196,11 +303,8 @@ def _apply(event: Event, data: EventData, times, window) -> EventChange:
         if isinstance(value, str):
             value = value.strip()
         if getattr(event, name) != value:
-            change.other_fields.append(name)
             setattr(event, name, value)
-    if event.meeting_url != data.meeting_url.strip():
-        change.meeting_url_changed = bool(event.id)
-        event.meeting_url = data.meeting_url.strip()
+    event.meeting_url = data.meeting_url.strip()
     event.slug = _unique_slug(data.slug or event.slug or slugify(data.title), event.id)
     event.registration_opens_at = window.get("registration_opens_local")
     event.registration_closes_at = window.get("registration_closes_local")
@@ -211,24 +315,11 @@ def _apply(event: Event, data: EventData, times, window) -> EventChange:
         session = existing.pop(s.id, None) if s.id is not None else None
         if session is None:
             session = EventSession(title=s.title.strip(), starts_at=start, ends_at=end)
-            if event.id:
-                change._added.append((len(change.sessions), session))
-                change.sessions.append(SessionChange("added", session.title, new_start=start, new_end=end))
         else:
-            if (session.starts_at, session.ends_at) != (start, end):
-                change.sessions.append(
-                    SessionChange("moved", s.title.strip(), session.starts_at, session.ends_at, start, end, session.id)
-                )
-            elif session.title != s.title.strip():
-                change.sessions.append(SessionChange("renamed", s.title.strip(), start, end, start, end, session.id))
             session.title, session.starts_at, session.ends_at = s.title.strip(), start, end
         kept.append(session)
-    for removed in existing.values():
-        change.sessions.append(
-            SessionChange("removed", removed.title, removed.starts_at, removed.ends_at, session_id=removed.id)
-        )
     event.sessions = kept
-    return change
+    return kept
 
 
 def create_event(data: EventData) -> Event:
@@ -244,58 +335,70 @@ def create_event(data: EventData) -> Event:
 
 def preview_change(event: Event, data: EventData) -> EventChange:
     """What saving ``data`` would change, without changing anything."""
-    times, window = _validate(data, event)
+    times, _window = _validate(data, event)
     with db.session.no_autoflush:
-        current = {s.id: (s.title, s.starts_at, s.ends_at) for s in event.sessions}
-        change = EventChange(meeting_url_changed=event.meeting_url != data.meeting_url.strip())
-        for s, (start, end) in zip(data.sessions, times, strict=True):
-            old = current.pop(s.id, None) if s.id is not None else None
-            if old is None:
-                change.sessions.append(SessionChange("added", s.title, new_start=start, new_end=end))
-            elif (old[1], old[2]) != (start, end):
-                change.sessions.append(SessionChange("moved", s.title, old[1], old[2], start, end))
-        for title, start, end in current.values():
-            change.sessions.append(SessionChange("removed", title, start, end))
-    return change
+        return compare(event, data, times)
 
 
 def update_event(event: Event, data: EventData) -> EventChange:
-    """Save an edit; a change to times, sessions or the meeting link raises the calendar SEQUENCE and
-    sends every confirmed participant an update."""
+    """Save an edit; a change participants' calendars show raises the calendar SEQUENCE and sends every
+    confirmed participant an update."""
     times, window = _validate(data, event)
     with db.session.no_autoflush:
-        change = _apply(event, data, times, window)
+        change = compare(event, data, times)
+        kept = _apply(event, data, times, window)
     if change.calendar_changed and event.status == PUBLISHED:
         event.sequence += 1
     db.session.flush()
-    change.with_new_session_ids()
-    if change.calendar_changed and event.status == PUBLISHED:
-        from app.calendar import invites
-
-        invites.send_updates(event, change)
-    if "capacity" in change.other_fields:
-        from app.registrations import services as registrations
-
-        registrations.fill_seats(registrations.lock_event(event.id))
+    change.with_new_session_ids(kept)
+    signals.event_changed.send(event, change=change)
     return change
+
+
+def event_actions(event: Event, user) -> list[Action]:
+    """What ``user`` may do with the event now: edit, publish, unpublish, cancel (each with its reason if not)."""
+    manage = can_manage(user, event)
+    not_yours = _("Only the coordinators of the event's desk and administrators can change it.")
+    cancelled = _("A cancelled event stays cancelled.")
+
+    def reason(extra: str) -> str:
+        return not_yours if not manage else (cancelled if event.status == CANCELLED else extra)
+
+    return [
+        Action("edit", _("Edit"), manage and event.status != CANCELLED, reason("")),
+        Action(
+            "publish",
+            _("Publish"),
+            manage and event.status == DRAFT,
+            reason(_("The event is already published.")),
+        ),
+        Action(
+            "unpublish",
+            _("Unpublish"),
+            manage and event.status == PUBLISHED,
+            reason(_("The event is a draft already.")),
+        ),
+        Action("cancel", _("Cancel this event"), manage and event.status != CANCELLED, reason(""), destructive=True),
+    ]
 
 
 def publish_event(event: Event) -> None:
     """Make a draft visible on the public pages."""
     if event.status == CANCELLED:
-        raise EventError({"status": "A cancelled event cannot be published again."})
+        raise EventError({"status": _("A cancelled event cannot be published again.")}, status=409)
+    if event.status == PUBLISHED:
+        raise EventError({"status": _("The event is already published.")}, status=409)
     event.status = PUBLISHED
     db.session.flush()
-    from app.registrations import services as registrations
-
-    # Seats freed while the event was hidden go to the waitlist now.
-    registrations.fill_seats(registrations.lock_event(event.id))
+    signals.event_published.send(event)
 
 
 def unpublish_event(event: Event) -> None:
     """Hide an event from the public pages again (back to draft)."""
     if event.status == CANCELLED:
-        raise EventError({"status": "A cancelled event stays cancelled."})
+        raise EventError({"status": _("A cancelled event stays cancelled.")}, status=409)
+    if event.status == DRAFT:
+        raise EventError({"status": _("The event is a draft already.")}, status=409)
     event.status = DRAFT
     db.session.flush()
 
@@ -310,9 +413,7 @@ def cancel_event(event: Event, message: str = "") -> None:
     event.sequence += 1
     db.session.flush()
     if was_published:
-        from app.registrations import services as registrations
-
-        registrations.cancel_for_event(event, message)
+        signals.event_cancelled.send(event, message=message)
 
 
 def published_events(now: datetime | None = None) -> tuple[list[Event], list[Event]]:
@@ -333,7 +434,9 @@ def get_public_event(slug: str) -> Event | None:
 
 
 def registration_state(event: Event, now: datetime | None = None) -> str:
-    """open, not_yet_open, closed, past, cancelled, draft."""
+    """open, not_yet_open, closed, past, cancelled, draft.
+
+    ``event`` may be anything with the Event's status, registration and session dates (page_cache.PageFacts)."""
     now = now or utcnow()
     if event.status == CANCELLED:
         return "cancelled"
@@ -364,3 +467,41 @@ def dashboard_events(status: str = "") -> list[Event]:
     if status in (DRAFT, PUBLISHED, CANCELLED):
         query = query.where(Event.status == status)
     return list(db.session.scalars(query))
+
+
+def duplicate_event(event: Event, first_day: date) -> Event:
+    """A draft copy of the event whose first session falls on ``first_day``; every session keeps its
+    wall-clock time in the event's zone and its distance from the first. Other domains copy what they own
+    (categories, questions, rules) when told through ``signals.event_duplicated``."""
+    if not event.sessions:
+        raise EventError({"first_day": _("An event without sessions cannot be duplicated.")})
+    start = timezones.utc_to_local(event.sessions[0].starts_at, event.timezone).date()
+    shift = first_day - start
+    sessions = []
+    for session in event.sessions:
+        local_start = timezones.utc_to_local(session.starts_at, event.timezone).replace(tzinfo=None) + shift
+        local_end = timezones.utc_to_local(session.ends_at, event.timezone).replace(tzinfo=None) + shift
+        sessions.append(SessionData(local_start=local_start, local_end=local_end, title=session.title))
+    data = EventData(
+        title=event.title,
+        timezone=event.timezone,
+        desk_id=event.desk_id,
+        sessions=sessions,
+        slug=_unique_slug(slugify(f"{event.title} {first_day:%Y}"), None),
+        summary=event.summary,
+        description=event.description,
+        programme=event.programme,
+        language=event.language,
+        capacity=event.capacity,
+        approval_required=event.approval_required,
+        photo_credit=event.photo_credit,
+    )
+    try:
+        copy = create_event(data)
+    except EventError as error:
+        # A copied time that does not exist on the new date (a clock change) is named on the date field.
+        raise EventError({"first_day": "; ".join(error.errors.values())}) from error
+    signals.event_duplicated.send(
+        event, copy=copy, sessions=dict(zip([s.id for s in event.sessions], copy.sessions, strict=True))
+    )
+    return copy

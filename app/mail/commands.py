@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.i18n import ngettext
 from app.mail import services, sink, worker
 
 mail_cli = AppGroup("mail", help="Send the outbox and work with email.")
@@ -28,13 +29,18 @@ def _stop_on_signals():
     previous = {sig: signal.getsignal(sig) for sig in signals}
 
     def handle(signum, _frame):
-        stop.set()
+        # Event.set() takes the event's lock, which the interrupted main thread may hold inside stop.wait():
+        # set it from another thread, or the handler can wait for that lock forever.
+        threading.Thread(target=stop.set, daemon=True).start()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         click.echo(f"{signal.Signals(signum).name} received: stopping after the current message.", err=True)
 
     for sig in signals:
-        signal.signal(sig, handle)
+        # A signal ignored at start stays ignored: `make run` starts the sink and the worker as background
+        # jobs, which ignore Ctrl+C's SIGINT, and stops them with one SIGTERM once the server is down.
+        if previous[sig] is not signal.SIG_IGN:
+            signal.signal(sig, handle)
     try:
         yield stop
     finally:
@@ -91,7 +97,8 @@ def worker_command(poll: float | None) -> None:
     poll = poll or config["MAIL_POLL_SECONDS"]
     click.echo(
         f"Mail worker: SMTP {config['MAIL_SERVER']}:{config['MAIL_PORT']}, every {poll:g} s, "
-        f"{len(worker.PERIODIC_JOBS)} periodic job(s). Ctrl+C stops."
+        + ngettext("%(num)d periodic job.", "%(num)d periodic jobs.", len(worker.PERIODIC_JOBS))
+        + " Ctrl+C stops."
     )
 
     def report(drained: worker.DrainReport) -> None:

@@ -33,10 +33,23 @@ class Part:
     size: int
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+# A request that passed through a proxy is not from this machine, even when the proxy runs on it.
+FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto")
+
+
+def from_this_machine() -> bool:
+    """Whether the request comes straight from this machine: the peer's own address (as it was before ProxyFix
+    applied any forwarded header) is a loopback address, and no proxy forwarded it."""
+    environ = request.environ
+    peer = environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR", environ.get("REMOTE_ADDR"))
+    return peer in LOOPBACK and not any(name in request.headers for name in FORWARDING_HEADERS)
+
+
 @bp.before_request
 def only_from_this_machine():
     """The mailbox shows every link the app sent: reachable from this machine only, even in development."""
-    if request.remote_addr not in ("127.0.0.1", "::1"):
+    if not from_this_machine():
         abort(404)
 
 

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email import errors, policy
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
@@ -27,7 +28,8 @@ from app.mail.models import OutboxMessage
 from app.mail.services import calendar_method, header_safe
 
 # 7bit: bodies that are not plain ASCII get quoted-printable or base64, so no relay needs 8BITMIME.
-MAIL_POLICY = policy.SMTP.clone(cte_type="7bit")
+# refold_source="none": a header set raw (already folded) is written as it is, never re-parsed and folded again.
+MAIL_POLICY = policy.SMTP.clone(cte_type="7bit", refold_source="none")
 
 _CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 _MESSAGE_ID = re.compile(r"^<[^<>\s@]+@[^<>\s@]+>$")
@@ -55,6 +57,8 @@ class OutgoingMail:
     calendar_method: str | None
     calendar_ics: str | None
     attachments: tuple[dict, ...]
+    created_at: datetime | None = None
+    unreachable_attempts: int = 0
 
     @classmethod
     def from_row(cls, row: OutboxMessage) -> "OutgoingMail":
@@ -73,6 +77,8 @@ class OutgoingMail:
             calendar_method=row.calendar_method,
             calendar_ics=row.calendar_ics,
             attachments=tuple(row.attachments or ()),
+            created_at=row.created_at,
+            unreachable_attempts=row.unreachable_attempts or 0,
         )
 
 
@@ -93,11 +99,10 @@ def build_message(mail: OutgoingMail, *, date: datetime) -> EmailMessage:
     extras.extend(_stored_attachment(item) for item in mail.attachments)
 
     message = EmailMessage(policy=MAIL_POLICY)
-    _set_header(message, "From", mail.sender)
-    _set_header(message, "To", mail.recipient)
+    _set_address(message, "From", mail.sender)
+    _set_address(message, "To", mail.recipient)
     if mail.reply_to:
-        _set_header(message, "Reply-To", mail.reply_to)
-        _single_address(message, "Reply-To")
+        _set_address(message, "Reply-To", mail.reply_to)
     _set_header(message, "Subject", mail.subject)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
@@ -137,6 +142,29 @@ def _set_header(message: EmailMessage, name: str, value: str) -> None:
     # "Bob\r\nBcc: x@example.com" stays one harmless header value.
     try:
         message[name] = header_safe(value)
+    except (ValueError, IndexError) as error:
+        raise MessageError(f"invalid {name} header {value!r}: {error}") from error
+
+
+def _set_address(message: EmailMessage, name: str, value: str) -> None:
+    """An address header holding exactly one address, rebuilt from its parsed parts.
+
+    Set as a string, the header is written out again from the tokens it was parsed from, and a display name
+    such as "Jürgen, Mallory <mallory@evil.example>" that arrived as one encoded word comes out partly
+    decoded: a reader would see a second recipient. An Address object is encoded as one name instead.
+    """
+    _set_header(message, name, value)
+    _single_address(message, name)
+    [parsed] = message[name].addresses
+    del message[name]
+    try:
+        if "=?" in parsed.display_name:
+            # The email package decodes what looks like an encoded word even inside quotes, when folding as
+            # when reading: such a name goes out as encoded words of its own, the address on the next line.
+            encoded = Header(parsed.display_name, "utf-8", header_name=name).encode()
+            message.set_raw(name, f"{encoded}\n <{parsed.addr_spec}>")
+        else:
+            message[name] = parsed
     except (ValueError, IndexError) as error:
         raise MessageError(f"invalid {name} header {value!r}: {error}") from error
 

@@ -5,15 +5,24 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
+from email import errors
+from email.header import Header
+from email.headerregistry import Address
 from email.utils import formataddr, parseaddr
 from typing import Any
 
+import idna
 import sqlalchemy as sa
 from flask import current_app, render_template
 
+from app.actions import Action, require
+from app.errors import DomainError
 from app.extensions import db
+from app.i18n import _
 from app.locales import in_language
-from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage
+from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage, RelayStatus
+from app.text import clean_name
 from app.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -61,16 +70,42 @@ def header_safe(value: str) -> str:
     return _CONTROL.sub(" ", value or "").strip()
 
 
-def address(email: str, name: str | None = None) -> str:
-    """``email`` with an optional display name, quoted and stripped of line breaks, for an address header.
+def ascii_address(email: str) -> str:
+    """``email`` with an internationalised domain in its ASCII (xn--) form, which every relay accepts.
 
-    An internationalised domain is written in its ASCII (xn--) form, which every relay accepts.
+    IDNA 2008 with the UTS 46 mapping, as browsers and mail servers resolve names: ``faß.de`` is
+    ``xn--fa-hia.de``, not ``fass.de`` as Python's own IDNA 2003 codec would have it. A domain that has no
+    IDNA form is left as written, so that sending it fails visibly instead of reaching another domain.
     """
     email = header_safe(email)
-    local, _, domain = email.rpartition("@")
-    if not domain.isascii():
-        email = f"{local}@{domain.encode('idna').decode('ascii')}"
-    return formataddr((header_safe(name), email)) if name else email
+    local, at, domain = email.rpartition("@")
+    if not at or domain.isascii():
+        return email
+    try:
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return email
+    return f"{local}@{domain}"
+
+
+def address(email: str, name: str | None = None) -> str:
+    """``email`` with an optional display name, for an address header.
+
+    The name loses line breaks, controls and direction-changing characters (``clean_name``) and is quoted
+    as needed, so that it reads back as the same name whatever it contains ("Jürgen, Mallory <x@y>").
+    """
+    email = ascii_address(email)
+    name = clean_name(name)
+    if not name:
+        return email
+    if "=?" in name or not name.isascii():
+        # Stored in ASCII, as encoded words: a reader decodes "=?...?=" even inside quotes.
+        return f"{Header(name, 'utf-8').encode(maxlinelen=10**6)} <{email}>"
+    try:
+        return str(Address(display_name=name, addr_spec=email))
+    except (ValueError, IndexError, errors.HeaderParseError):
+        # Not an address the email package can read: the worker refuses it when it builds the message.
+        return formataddr((name, email))
 
 
 def _default_sender_address() -> str:
@@ -122,6 +157,8 @@ def queue_email(
     sender_name: str | None = None,
     calendar: CalendarPart | None = None,
     attachments: tuple[Attachment, ...] = (),
+    registration_id: int | None = None,
+    contact_request_id: int | None = None,
     language: str | None = None,
 ) -> OutboxMessage | None:
     """Add an email to the outbox in the current transaction (the caller commits).
@@ -133,6 +170,8 @@ def queue_email(
 
     With a ``dedup_key`` already queued, nothing is added and None is returned: the key is unique, so
     the email is sent once even when two transactions race to queue it.
+
+    ``registration_id`` / ``contact_request_id`` say whose message it is, for deleting that person's data.
     """
     method = calendar_method(calendar.method, calendar.ics) if calendar else None
     if dedup_key is not None:
@@ -153,6 +192,8 @@ def queue_email(
         html_body=html,
         calendar_method=method,
         calendar_ics=calendar.ics if calendar else None,
+        registration_id=registration_id,
+        contact_request_id=contact_request_id,
         attachments=[
             {
                 "filename": header_safe(a.filename),
@@ -190,8 +231,32 @@ STATUS_FILTERS: dict[str, tuple[str, ...]] = {
 }
 
 
-class OutboxError(Exception):
+class OutboxError(DomainError):
     """A change to an outbox message that its current status does not allow."""
+
+    code = "outbox_not_allowed"
+    status = 409
+
+
+def message_actions(message: OutboxMessage) -> list[Action]:
+    """Retry and cancel for one outbox message, open or refused with the reason."""
+    return [
+        Action(
+            "retry",
+            _("Retry"),
+            message.status in RETRYABLE and message.scrubbed_at is None,
+            _("This message was emptied when the personal data it carried was deleted.")
+            if message.scrubbed_at is not None
+            else _("Only failed or cancelled messages can be retried; this one is %(status)s.", status=message.status),
+        ),
+        Action(
+            "cancel",
+            _("Cancel"),
+            message.status in CANCELLABLE,
+            _("Only queued or failed messages can be cancelled; this one is %(status)s.", status=message.status),
+            destructive=True,
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -235,19 +300,171 @@ def _transition(message: OutboxMessage, allowed: tuple[str, ...], values: dict[s
 
 def retry_message(message: OutboxMessage, *, by: str | None = None) -> OutboxMessage:
     """Queue a failed or cancelled message again, due now, with a fresh set of attempts (the caller commits)."""
+    require(message_actions(message), "retry")
     values = {"status": QUEUED, "attempts": 0, "next_attempt_at": utcnow(), "lease_expires_at": None}
     if not _transition(message, RETRYABLE, values):
-        raise OutboxError(f"Only failed or cancelled messages can be retried; this one is {message.status}.")
+        # A worker changed the message since the page was drawn.
+        raise OutboxError(
+            _("Only failed or cancelled messages can be retried; this one is %(status)s.", status=message.status)
+        )
     log.info("outbox message %s queued again by %s", message.id, by or "unknown")
     return message
 
 
 def cancel_message(message: OutboxMessage, *, by: str | None = None) -> OutboxMessage:
     """Cancel a queued or failed message so that no worker sends it (the caller commits)."""
+    require(message_actions(message), "cancel")
     if not _transition(message, CANCELLABLE, {"status": CANCELLED, "lease_expires_at": None}):
-        raise OutboxError(f"Only queued or failed messages can be cancelled; this one is {message.status}.")
+        # A worker changed the message since the page was drawn.
+        raise OutboxError(
+            _("Only queued or failed messages can be cancelled; this one is %(status)s.", status=message.status)
+        )
+    scrub_if_marked(message.id)
+    db.session.refresh(message)
     log.info("outbox message %s cancelled by %s", message.id, by or "unknown")
     return message
+
+
+# --- The relay, as the workers last found it ----------------------------------------------------------
+
+RELAY_STATUS_ID = 1
+
+
+@dataclass(frozen=True)
+class RelayOutage:
+    down_since: datetime
+    last_failure_at: datetime
+    last_error: str
+
+
+def relay_status() -> RelayOutage | None:
+    """None while the workers reach the SMTP relay; else since when they have not, and the last error."""
+    row = db.session.get(RelayStatus, RELAY_STATUS_ID)
+    if row is None or row.down_since is None:
+        return None
+    return RelayOutage(row.down_since, row.last_failure_at or row.down_since, row.last_error)
+
+
+def record_relay_failure(error: str, now: datetime | None = None) -> None:
+    """A worker could not reach the relay; commits (the worker holds no other transaction)."""
+    now = now or utcnow()
+    try:
+        row = db.session.get(RelayStatus, RELAY_STATUS_ID, with_for_update=True)
+        if row is None:
+            row = RelayStatus(id=RELAY_STATUS_ID)
+            with db.session.begin_nested():
+                db.session.add(row)
+        row.down_since = row.down_since or now
+        row.last_failure_at = now
+        row.last_error = error[:2000]
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Another worker created the row at the same moment; its record of the outage is as good as ours.
+        db.session.rollback()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def record_relay_success() -> None:
+    """A worker delivered a message: the relay is reachable again; commits."""
+    try:
+        db.session.execute(
+            sa.update(RelayStatus)
+            .where(RelayStatus.id == RELAY_STATUS_ID, RelayStatus.down_since.is_not(None))
+            .values(down_since=None)
+        )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+# --- Deleting personal data ------------------------------------------------------------------------
+
+FINISHED = (SENT, FAILED, CANCELLED)
+SCRUBBED_RECIPIENT = "deleted@invalid"
+SCRUBBED_SUBJECT = "(removed with the personal data)"
+
+
+def _scrubbed_values(now) -> dict[str, Any]:
+    return {
+        "recipient": SCRUBBED_RECIPIENT,
+        "reply_to": None,
+        "subject": SCRUBBED_SUBJECT,
+        "text_body": "",
+        "html_body": "",
+        "calendar_ics": None,
+        "attachments": [],
+        # A relay's error often quotes the address.
+        "last_error": "",
+        "scrub_after_send": False,
+        "scrubbed_at": now,
+    }
+
+
+def messages_of(*, registration_id: int | None = None, contact_request_id: int | None = None) -> list[OutboxMessage]:
+    """The messages queued for one registration or one contact request, newest first."""
+    if (registration_id is None) == (contact_request_id is None):
+        raise ValueError("give exactly one of registration_id and contact_request_id")
+    column = OutboxMessage.registration_id if registration_id is not None else OutboxMessage.contact_request_id
+    wanted = registration_id if registration_id is not None else contact_request_id
+    return list(db.session.scalars(sa.select(OutboxMessage).where(column == wanted).order_by(OutboxMessage.id.desc())))
+
+
+def scrub_messages(messages: list[OutboxMessage], *, send_queued: bool = False) -> None:
+    """Remove the personal data from these messages (the caller commits).
+
+    A queued message is cancelled, or with ``send_queued`` (the cancellation that tells the person their data
+    is gone) still sent and emptied right after; a message a worker is sending now is emptied once it is sent.
+    """
+    now = utcnow()
+    for message in messages:
+        # Re-read under a row lock: a worker may be claiming it at this moment.
+        db.session.refresh(message, with_for_update=True)
+        if message.scrubbed_at is not None:
+            continue
+        if message.status == QUEUED and not send_queued:
+            message.status = CANCELLED
+            message.lease_expires_at = None
+        if message.status in FINISHED:
+            for name, value in _scrubbed_values(now).items():
+                setattr(message, name, value)
+        else:
+            message.scrub_after_send = True
+    db.session.flush()
+
+
+def scrub_finished(*, registration_ids: sa.Select | None = None, contact_request_ids: sa.Select | None = None) -> int:
+    """Empty the finished messages that still hold deleted data: those marked when their registration or request
+    was deleted, and any message of the registrations and requests selected by the given id queries (the
+    retention purge passes those already anonymised). Returns how many were emptied; the caller commits."""
+    whose = [OutboxMessage.scrub_after_send.is_(True)]
+    if registration_ids is not None:
+        whose.append(OutboxMessage.registration_id.in_(registration_ids))
+    if contact_request_ids is not None:
+        whose.append(OutboxMessage.contact_request_id.in_(contact_request_ids))
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.status.in_(FINISHED), OutboxMessage.scrubbed_at.is_(None), sa.or_(*whose))
+        .values(**_scrubbed_values(utcnow()))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def scrub_if_marked(message_id: int) -> None:
+    """Empty one message that was sent (or failed) after the data it carries was deleted; the caller commits."""
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.scrub_after_send.is_(True),
+            OutboxMessage.status.in_(FINISHED),
+        )
+        .values(**_scrubbed_values(utcnow()))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def queue_test_message(to: str, *, requested_by: str | None = None) -> OutboxMessage:

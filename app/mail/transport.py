@@ -1,12 +1,12 @@
-"""SMTP delivery through smtplib, configured with Flask-Mail's settings.
+"""SMTP delivery through smtplib, configured with the ``MAIL_*`` settings Flask-Mail made familiar.
 
-The worker builds each message with the ``email`` package and hands it to ``smtplib`` itself instead of going
-through ``flask_mail``: Flask-Mail's ``Message`` cannot express a ``text/calendar; method=...`` part inside
-``multipart/alternative``, and its ``Connection`` opens sockets without a timeout (``MAIL_TIMEOUT`` would be
-ignored and a stalled relay would hold a message past its lease), starts TLS without verifying the server's
-certificate, reads the settings once at start-up and drops every message while ``TESTING`` is on. The same
-configuration keys are used (``MAIL_SERVER``, ``MAIL_PORT``, ``MAIL_USE_TLS``, ``MAIL_USE_SSL``,
-``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_MAX_EMAILS``) plus ``MAIL_TIMEOUT``.
+Messages are built with the ``email`` package and handed to ``smtplib`` directly (Flask-Mail is not used):
+Flask-Mail's ``Message`` cannot express a ``text/calendar; method=...`` part inside ``multipart/alternative``,
+and its ``Connection`` opens sockets without a timeout (a stalled relay would hold a message past its lease),
+starts TLS without verifying the server's certificate, reads the settings once at start-up and drops every
+message while ``TESTING`` is on. The setting names stay those of Flask-Mail (``MAIL_SERVER``, ``MAIL_PORT``,
+``MAIL_USE_TLS``, ``MAIL_USE_SSL``, ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_MAX_EMAILS``) plus
+``MAIL_TIMEOUT``.
 """
 
 import logging
@@ -85,14 +85,15 @@ class SMTPRelay:
             # send_message adds SMTPUTF8 by itself when an address is not ASCII.
             smtp.send_message(message, from_addr, to_addrs)
         except smtplib.SMTPRecipientsRefused as error:
-            # smtplib has reset the transaction, so the connection stays usable.
             code, reply = next(iter(error.recipients.values()))
+            # smtplib closes the socket itself on a 421 at RCPT (and resets the transaction otherwise).
+            self._drop_if_closed(smtp, code)
             raise _reply_error(code, reply) from error
         except smtplib.SMTPResponseException as error:
-            if error.smtp_code == 421 or smtp.sock is None:
-                self.close()
+            self._drop_if_closed(smtp, error.smtp_code)
             raise _reply_error(error.smtp_code, error.smtp_error) from error
         except smtplib.SMTPNotSupportedError as error:
+            self._drop_if_closed(smtp, 0)
             raise DeliveryError(f"the relay cannot take this message: {error}", permanent=True) from error
         except (smtplib.SMTPException, OSError) as error:
             # Disconnected, reset or timed out mid-message: the relay may or may not have it; try again later.
@@ -100,6 +101,12 @@ class SMTPRelay:
             raise DeliveryError(describe(error), permanent=False) from error
         self._sent_on_connection += 1
         if self.max_per_connection and self._sent_on_connection >= self.max_per_connection:
+            self.close()
+
+    def _drop_if_closed(self, smtp: smtplib.SMTP, code: int) -> None:
+        # 421 means the server is closing the channel; a socket smtplib has closed cannot be used again. The
+        # next message must get a new connection, not "please run connect() first".
+        if code == 421 or smtp.sock is None:
             self.close()
 
     def close(self) -> None:
@@ -113,9 +120,21 @@ class SMTPRelay:
             smtp.close()
 
     def _connection(self) -> smtplib.SMTP:
+        if self._smtp is not None and not self._alive(self._smtp):
+            self.close()
         if self._smtp is None:
             self._smtp = self._connect()
         return self._smtp
+
+    def _alive(self, smtp: smtplib.SMTP) -> bool:
+        """Whether a connection kept from an earlier message still answers: a relay closes idle connections,
+        and that must not count against the next message."""
+        if smtp.sock is None:
+            return False
+        try:
+            return smtp.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            return False
 
     def _connect(self) -> smtplib.SMTP:
         context = ssl.create_default_context()

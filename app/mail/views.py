@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app.accounts.access import admin_required
+from app.errors import DomainError
 from app.extensions import db
 from app.i18n import _, _l
 from app.mail import services
@@ -42,7 +43,9 @@ def send_test():
 @admin_required
 def detail(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
-    return render_template("mail/outbox_message.html", message=message, next=_back())
+    return render_template(
+        "mail/outbox_message.html", message=message, next=_back(), message_actions=services.message_actions
+    )
 
 
 @bp.post("/dashboard/outbox/<int:message_id>/retry")
@@ -61,9 +64,9 @@ def _change(message_id: int, change, done):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     try:
         change(message, by=current_user.email)
-    except services.OutboxError as error:
+    except DomainError as error:
         db.session.rollback()
-        flash(str(error), "error")
+        flash(error.message, "error")
     else:
         db.session.commit()
         flash(str(done) % {"id": message_id}, "success")
@@ -82,4 +85,12 @@ def _render_outbox(form: TestMessageForm):
     )
     # Where Retry and Cancel come back to: the same filters and page.
     here = url_for("mail.outbox", status=listing.status, kind=listing.kind, page=listing.messages.page)
-    return render_template("mail/outbox.html", listing=listing, form=form, filters=services.STATUS_FILTERS, here=here)
+    return render_template(
+        "mail/outbox.html",
+        listing=listing,
+        form=form,
+        filters=services.STATUS_FILTERS,
+        here=here,
+        message_actions=services.message_actions,
+        relay=services.relay_status(),
+    )

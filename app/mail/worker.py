@@ -9,10 +9,20 @@ again with the same Message-ID, so the recipient's client shows one message.
 
 Outcomes are written with a conditional UPDATE fenced by the claim (id, status, attempts, lease): a worker
 whose lease ran out and whose row was taken over cannot overwrite the newer claim's result.
+
+Rows are claimed in batches (MAIL_BATCH_SIZE, one SELECT ... FOR UPDATE SKIP LOCKED and one UPDATE for the
+batch) and marked sent in batches (one fenced UPDATE for the messages the relay accepted, at least once a
+second and at the end of each batch): the database round trips per message are what a drain spends most of
+its time on otherwise. The lease still holds for every message: before each send the worker checks that the
+batch's lease has time left for it (MAIL_TIMEOUT), and gives back the rows it has not tried (attempt not
+counted) when it has not, when it stops, or when the relay cannot be reached. A worker that dies loses at
+most the marks of the last second's messages, which are sent once more after the lease, with the same
+Message-ID.
 """
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +32,9 @@ from flask import current_app
 
 from app.extensions import db
 from app.mail.message import MessageError, OutgoingMail, build_message, envelope_addresses
+from app.mail.metrics import MAIL_ATTEMPTS
 from app.mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
+from app.mail.services import record_relay_failure, record_relay_success, scrub_if_marked
 from app.mail.transport import DeliveryError, RelayUnavailable, SMTPRelay
 from app.types import utcnow
 
@@ -34,12 +46,16 @@ log = logging.getLogger(__name__)
 PERIODIC_JOBS: list[Callable[[], object]] = []
 
 DEFAULT_BACKOFF_CAP_SECONDS = 3600
+DEFAULT_GIVE_UP_AFTER_SECONDS = 3 * 24 * 3600
 MAX_ERROR_LENGTH = 2000
 
 OUTCOME_SENT = "sent"
 OUTCOME_RETRY = "retry"
 OUTCOME_FAILED = "failed"
 OUTCOME_TAKEN_OVER = "taken over"
+
+# Messages the relay accepted are recorded as sent at least this often (and at the end of every batch).
+MARK_SENT_EVERY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -101,54 +117,67 @@ def count_due(now: datetime | None = None) -> int:
     return count or 0
 
 
-def claim_next(*, now: datetime | None = None, only_id: int | None = None) -> OutgoingMail | Outcome | None:
-    """Claim the next due message for this worker and commit; None when nothing is due.
+def claim_batch(
+    *, now: datetime | None = None, only_id: int | None = None, size: int = 1
+) -> list[OutgoingMail | Outcome]:
+    """Claim up to ``size`` due messages for this worker, under one lease, and commit.
 
     A row whose lease ran out after its last allowed attempt is marked failed instead, and its Outcome
-    returned: a message that stops the worker every time must not be retried for ever.
+    returned in its place: a message that stops the worker every time must not be retried for ever.
     """
     now = now or utcnow()
     query = (
         sa.select(OutboxMessage)
         .where(_due(now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(1)
+        .limit(size)
         .with_for_update(skip_locked=True)
     )
     if only_id is not None:
         query = query.where(OutboxMessage.id == only_id)
+    claimed: list[OutgoingMail | Outcome] = []
     try:
-        row = db.session.scalar(query)
-        if row is None:
+        rows = db.session.scalars(query).all()
+        if not rows:
             db.session.rollback()
-            return None
+            return claimed
         max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-        if row.status == SENDING and row.attempts >= max_attempts:
-            row.status = FAILED
-            row.lease_expires_at = None
-            row.last_error = _clip(
-                f"the worker stopped while sending, and {row.attempts} attempts are used up; "
-                f"it may have been delivered. Last error: {row.last_error or 'none'}"
-            )
-            outcome = Outcome(
-                row.id, row.kind, row.recipient, row.subject, OUTCOME_FAILED, row.attempts, row.last_error
-            )
-            db.session.commit()
-            log.error("outbox message %s: %s", outcome.id, outcome.error)
-            return outcome
-        row.status = SENDING
-        row.attempts += 1
-        row.lease_expires_at = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-        mail = OutgoingMail.from_row(row)
+        lease = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+        for row in rows:
+            if row.status == SENDING and row.attempts - (row.unreachable_attempts or 0) >= max_attempts:
+                row.status = FAILED
+                row.lease_expires_at = None
+                row.last_error = _clip(
+                    f"the worker stopped while sending, and {row.attempts} attempts are used up; "
+                    f"it may have been delivered. Last error: {row.last_error or 'none'}"
+                )
+                claimed.append(
+                    Outcome(row.id, row.kind, row.recipient, row.subject, OUTCOME_FAILED, row.attempts, row.last_error)
+                )
+                continue
+            row.status = SENDING
+            row.attempts += 1
+            row.lease_expires_at = lease
+            claimed.append(OutgoingMail.from_row(row))
         db.session.commit()
-        return mail
     except BaseException:
         db.session.rollback()
         raise
+    for item in claimed:
+        if isinstance(item, Outcome):
+            MAIL_ATTEMPTS.labels(OUTCOME_FAILED).inc()
+            log.error("outbox message %s: %s", item.id, item.error)
+    return claimed
 
 
-def deliver(mail: OutgoingMail, relay: SMTPRelay, *, now: datetime | None = None) -> tuple[Outcome, bool]:
-    """Send one claimed message and record the result; the flag says whether the relay was unreachable."""
+def claim_next(*, now: datetime | None = None, only_id: int | None = None) -> OutgoingMail | Outcome | None:
+    """Claim the next due message for this worker and commit; None when nothing is due."""
+    claimed = claim_batch(now=now, only_id=only_id, size=1)
+    return claimed[0] if claimed else None
+
+
+def _attempt(mail: OutgoingMail, relay: SMTPRelay, now: datetime | None) -> tuple[Outcome, bool]:
+    """Send one claimed message; a failure is recorded at once, a success is left for _mark_sent."""
     clock = (lambda: now) if now else utcnow
     try:
         message = build_message(mail, date=clock())
@@ -163,18 +192,76 @@ def deliver(mail: OutgoingMail, relay: SMTPRelay, *, now: datetime | None = None
     try:
         relay.send(message, from_addr, to_addrs)
     except DeliveryError as error:
-        outcome = _record_failure(mail, error.reason, permanent=error.permanent, now=clock())
-        return outcome, isinstance(error, RelayUnavailable)
+        unreachable = isinstance(error, RelayUnavailable)
+        outcome = _record_failure(mail, error.reason, permanent=error.permanent, now=clock(), relay_down=unreachable)
+        return outcome, unreachable
+    MAIL_ATTEMPTS.labels(OUTCOME_SENT).inc()
+    return Outcome(mail.id, mail.kind, mail.recipient, mail.subject, OUTCOME_SENT, mail.attempts), False
+
+
+def deliver(mail: OutgoingMail, relay: SMTPRelay, *, now: datetime | None = None) -> tuple[Outcome, bool]:
+    """Send one claimed message and record the result; the flag says whether the relay was unreachable."""
+    outcome, unreachable = _attempt(mail, relay, now)
+    if outcome.status == OUTCOME_SENT:
+        _record_sent([mail], now or utcnow())
+    return outcome, unreachable
+
+
+def _record_sent(mails: list[OutgoingMail], now: datetime) -> None:
     try:
-        _mark_sent(mail, clock())
-    except Exception:  # noqa: BLE001 - the relay has the message; the lease decides what happens next
+        _mark_sent(mails, now)
+    except Exception:  # noqa: BLE001 - the relay has the messages; the lease decides what happens next
         db.session.rollback()
         log.exception(
-            "outbox message %s was accepted by the relay but could not be marked sent; "
-            "it will be sent again, with the same Message-ID, when its lease expires",
-            mail.id,
+            "outbox messages %s were accepted by the relay but could not be marked sent; "
+            "they will be sent again, with the same Message-ID, when their lease expires",
+            ", ".join(str(m.id) for m in mails),
         )
-    return Outcome(mail.id, mail.kind, mail.recipient, mail.subject, OUTCOME_SENT, mail.attempts), False
+
+
+def _lease_holds(mail: OutgoingMail, now: datetime | None) -> bool:
+    """Whether the claim's lease leaves time to send this message (one MAIL_TIMEOUT, twice over)."""
+    margin = timedelta(seconds=2 * float(current_app.config.get("MAIL_TIMEOUT") or 30))
+    return mail.lease_expires_at is not None and (now or utcnow()) + margin < mail.lease_expires_at
+
+
+def _send_batch(
+    claimed: list[OutgoingMail | Outcome],
+    relay: SMTPRelay,
+    report: DrainReport,
+    *,
+    now: datetime | None,
+    should_stop: Callable[[], bool] | None,
+    on_outcome: Callable[[Outcome], object] | None,
+) -> bool:
+    """Send a claimed batch; True when the drain must stop (relay unreachable, or asked to stop)."""
+    accepted: list[OutgoingMail] = []
+    marked_at = time.monotonic()
+    stop = False
+    for index, item in enumerate(claimed):
+        if isinstance(item, Outcome):
+            outcome = item
+        else:
+            if stop or not _lease_holds(item, now):
+                _release([m for m in claimed[index:] if isinstance(m, OutgoingMail)])
+                break
+            outcome, unreachable = _attempt(item, relay, now)
+            if outcome.status == OUTCOME_SENT:
+                accepted.append(item)
+            if unreachable:
+                report.relay_error = outcome.error
+                stop = True
+        report.outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+        if accepted and time.monotonic() - marked_at >= MARK_SENT_EVERY_SECONDS:
+            _record_sent(accepted, now or utcnow())
+            accepted, marked_at = [], time.monotonic()
+        if should_stop is not None and should_stop():
+            stop = True
+    if accepted:
+        _record_sent(accepted, now or utcnow())
+    return stop
 
 
 def drain(
@@ -185,29 +272,28 @@ def drain(
     should_stop: Callable[[], bool] | None = None,
     on_outcome: Callable[[Outcome], object] | None = None,
 ) -> DrainReport:
-    """Send due messages one at a time until none is due, ``limit`` are tried, or ``should_stop()``.
+    """Send due messages, a batch at a time, until none is due, ``limit`` are tried, or ``should_stop()``.
 
     Stops early when the relay cannot be reached: the other messages would only wait for the same timeout.
     ``now`` pins the clock, for tests and for catching up on a schedule.
     """
     report = DrainReport()
+    batch_size = max(int(current_app.config.get("MAIL_BATCH_SIZE") or 1), 1)
     with SMTPRelay(current_app.config) as relay:
         while limit is None or len(report.outcomes) < limit:
             if should_stop is not None and should_stop():
                 break
-            claimed = claim_next(now=now, only_id=only_id)
-            if claimed is None:
+            size = batch_size if limit is None else min(batch_size, limit - len(report.outcomes))
+            claimed = claim_batch(now=now, only_id=only_id, size=size)
+            if not claimed:
                 break
-            if isinstance(claimed, Outcome):
-                outcome, unreachable = claimed, False
-            else:
-                outcome, unreachable = deliver(claimed, relay, now=now)
-            report.outcomes.append(outcome)
-            if on_outcome is not None:
-                on_outcome(outcome)
-            if unreachable:
-                report.relay_error = outcome.error
+            if _send_batch(claimed, relay, report, now=now, should_stop=should_stop, on_outcome=on_outcome):
                 break
+    # Kept in the database, so that the outbox page and health checks see an outage whichever worker met it.
+    if report.relay_error is not None:
+        record_relay_failure(report.relay_error, now)
+    elif report.sent:
+        record_relay_success()
     return report
 
 
@@ -263,6 +349,9 @@ def _update_claimed(mail: OutgoingMail, **values) -> bool:
         result = db.session.execute(
             sa.update(OutboxMessage).where(_fence(mail)).values(**values).execution_options(synchronize_session=False)
         )
+        if result.rowcount == 1 and values.get("status") in (SENT, FAILED):
+            # Its registration or request was deleted while it waited: nothing of the person stays once it is out.
+            scrub_if_marked(mail.id)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -273,23 +362,87 @@ def _update_claimed(mail: OutgoingMail, **values) -> bool:
     return True
 
 
-def _mark_sent(mail: OutgoingMail, now: datetime) -> None:
-    if _update_claimed(mail, status=SENT, sent_at=now, lease_expires_at=None):
+def _update_claims(mails: list[OutgoingMail], **values) -> int:
+    """One fenced UPDATE for several claimed rows (those of one claim share its lease); how many it changed."""
+    changed = 0
+    by_lease: dict[datetime | None, list[OutgoingMail]] = {}
+    for mail in mails:
+        by_lease.setdefault(mail.lease_expires_at, []).append(mail)
+    try:
+        for lease, group in by_lease.items():
+            result = db.session.execute(
+                sa.update(OutboxMessage)
+                .where(
+                    sa.tuple_(OutboxMessage.id, OutboxMessage.attempts).in_([(m.id, m.attempts) for m in group]),
+                    OutboxMessage.status == SENDING,
+                    OutboxMessage.lease_expires_at == lease,
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            changed += result.rowcount
+        if values.get("status") in (SENT, FAILED):
+            # Those whose registration or request was deleted while they waited: emptied once they are out.
+            for mail in mails:
+                scrub_if_marked(mail.id)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return changed
+
+
+def _mark_sent(mails: list[OutgoingMail], now: datetime) -> None:
+    """Record messages the relay accepted (``sent_at`` is when the batch was recorded, within a second)."""
+    changed = _update_claims(mails, status=SENT, sent_at=now, lease_expires_at=None)
+    if changed != len(mails):
+        log.warning(
+            "%s of outbox messages %s: the lease ran out and another worker took them over",
+            len(mails) - changed,
+            ", ".join(str(m.id) for m in mails),
+        )
+    for mail in mails:
         log.info("outbox message %s (%s) sent, attempt %s", mail.id, mail.kind, mail.attempts)
 
 
-def _record_failure(mail: OutgoingMail, reason: str, *, permanent: bool, now: datetime) -> Outcome:
+def _release(mails: list[OutgoingMail]) -> None:
+    """Give claimed rows back untried: due again at once, and the claim's attempt not counted."""
+    if mails:
+        _update_claims(mails, status=QUEUED, attempts=OutboxMessage.attempts - 1, lease_expires_at=None)
+
+
+def _record_failure(
+    mail: OutgoingMail, reason: str, *, permanent: bool, now: datetime, relay_down: bool = False
+) -> Outcome:
+    """Record a failed attempt: failed for good, or queued again after a pause.
+
+    An attempt that found no relay to talk to says nothing about the message: it does not count against
+    MAIL_MAX_ATTEMPTS, which limits the temporary refusals of this message. Either way a message stops being
+    retried MAIL_GIVE_UP_AFTER after it was queued, as a mail server's queue does.
+    """
     reason = _clip(reason)
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    if permanent or mail.attempts >= max_attempts:
-        error = reason if permanent else _clip(f"{reason} (gave up after {mail.attempts} attempts)")
-        values = {"status": FAILED, "lease_expires_at": None, "last_error": error}
+    config = current_app.config
+    unreachable = mail.unreachable_attempts + (1 if relay_down else 0)
+    age = now - mail.created_at if mail.created_at is not None else timedelta(0)
+    give_up_after = timedelta(seconds=config.get("MAIL_GIVE_UP_AFTER", DEFAULT_GIVE_UP_AFTER_SECONDS))
+    if permanent:
+        error = reason
+    elif not relay_down and mail.attempts - unreachable >= config["MAIL_MAX_ATTEMPTS"]:
+        error = _clip(f"{reason} (gave up after {mail.attempts} attempts)")
+    elif age >= give_up_after:
+        error = _clip(f"{reason} (gave up after {_duration(age)} of trying)")
+    else:
+        error = None
+    values = {"lease_expires_at": None, "unreachable_attempts": unreachable}
+    if error is not None:
+        values.update(status=FAILED, last_error=error)
         status, next_attempt_at = OUTCOME_FAILED, None
     else:
         error = reason
         next_attempt_at = now + backoff(mail.attempts)
-        values = {"status": QUEUED, "lease_expires_at": None, "last_error": error, "next_attempt_at": next_attempt_at}
+        values.update(status=QUEUED, last_error=error, next_attempt_at=next_attempt_at)
         status = OUTCOME_RETRY
+    MAIL_ATTEMPTS.labels(status).inc()
     if not _update_claimed(mail, **values):
         status = OUTCOME_TAKEN_OVER
     elif status == OUTCOME_FAILED:
@@ -301,3 +454,10 @@ def _record_failure(mail: OutgoingMail, reason: str, *, permanent: bool, now: da
 
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_ERROR_LENGTH else text[: MAX_ERROR_LENGTH - 1] + "…"
+
+
+def _duration(age: timedelta) -> str:
+    if age >= timedelta(days=2):
+        return f"{age.days} days"
+    hours = int(age.total_seconds() // 3600)
+    return f"{hours} hours" if hours >= 2 else f"{int(age.total_seconds() // 60)} minutes"

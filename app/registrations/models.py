@@ -69,12 +69,27 @@ class Registration(db.Model):
     verified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     # Stable base of the calendar UIDs of this participant's invites (one per session).
     calendar_uid: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    # Raised with every change of the participant's own session choice, added to the event's SEQUENCE in
+    # their invites, so a session chosen again after a cancellation replaces the cancelled entry.
+    calendar_offset: so.Mapped[int] = so.mapped_column(default=0)
+    category_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("registration_categories.id"), index=True)
+    # Organisation as the per-organisation limit compares it: case and spaces ignored.
+    organisation_key: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    # Place in the waitlist (lower goes first); set when waitlisted, changed by coordinators.
+    waitlist_rank: so.Mapped[int | None] = so.mapped_column()
+    invitation_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("invitations.id", ondelete="SET NULL"))
+    code_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("invitation_codes.id", ondelete="SET NULL"))
     anonymised_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     event: so.Mapped["Event"] = so.relationship()  # noqa: F821
     desk: so.Mapped["Desk"] = so.relationship()  # noqa: F821
+    category: so.Mapped["Category | None"] = so.relationship()
+    answers: so.Mapped[list["Answer"]] = so.relationship(
+        back_populates="registration", order_by="Answer.id", cascade="all, delete-orphan"
+    )
+    chosen: so.Mapped[list["ChosenSession"]] = so.relationship(cascade="all, delete-orphan")
     transitions: so.Mapped[list["RegistrationTransition"]] = so.relationship(
         back_populates="registration",
         order_by="RegistrationTransition.id",
@@ -128,3 +143,169 @@ class AccessToken(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 
     registration: so.Mapped[Registration] = so.relationship()
+
+
+# --- How organisers shape registration: rules, categories, questions, invitations ----------------------
+
+OVER_LIMIT_REFUSE = "refuse"
+OVER_LIMIT_WAITLIST = "waitlist"
+
+
+class RegistrationRules(db.Model):
+    """An event's registration rules beyond capacity and approval (one row per event, when set)."""
+
+    __tablename__ = "registration_rules"
+
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    organisation_limit: so.Mapped[int | None] = so.mapped_column()
+    country_limit: so.Mapped[int | None] = so.mapped_column()
+    over_limit: so.Mapped[str] = so.mapped_column(sa.String(20), default=OVER_LIMIT_REFUSE)
+    # False: a registration covers every session. True: participants choose sessions.
+    session_choice: so.Mapped[bool] = so.mapped_column(default=False)
+
+
+class SessionCapacity(db.Model):
+    """Seats of one session when participants choose sessions."""
+
+    __tablename__ = "session_capacities"
+
+    session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("event_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    capacity: so.Mapped[int] = so.mapped_column()
+
+
+class ChosenSession(db.Model):
+    """A session a participant chose (only for events whose participants choose sessions)."""
+
+    __tablename__ = "registration_sessions"
+
+    registration_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("event_sessions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Category(db.Model):
+    """A participation category ("ticket type"): its own seats, approval rule and visibility."""
+
+    __tablename__ = "registration_categories"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    description: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    capacity: so.Mapped[int | None] = so.mapped_column()
+    approval_required: so.Mapped[bool] = so.mapped_column(default=False)
+    invitation_only: so.Mapped[bool] = so.mapped_column(default=False)
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+
+QUESTION_KINDS = (
+    "short_text",
+    "long_text",
+    "single_choice",
+    "multiple_choice",
+    "yes_no",
+    "number",
+    "date",
+    "country",
+    "url",
+)
+CHOICE_KINDS = ("single_choice", "multiple_choice")
+
+
+class Question(db.Model):
+    """A question an event's coordinators ask in its registration form."""
+
+    __tablename__ = "registration_questions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    label: so.Mapped[str] = so.mapped_column(sa.String(300))
+    help_text: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    required: so.Mapped[bool] = so.mapped_column(default=False)
+    options: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    # Text: length limits. Number: range. Multiple choice: how many may be ticked.
+    min_value: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    max_value: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    # Asked only of these categories (empty: of everyone).
+    category_ids: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+
+    @property
+    def field_name(self) -> str:
+        return f"q_{self.id}"
+
+
+class Answer(db.Model):
+    """A participant's answer, with the question's wording when answered, so a later edit keeps it readable."""
+
+    __tablename__ = "registration_answers"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "question_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    registration_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    question_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("registration_questions.id", ondelete="SET NULL"), index=True
+    )
+    label: so.Mapped[str] = so.mapped_column(sa.String(300))
+    value: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    choices: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+
+    registration: so.Mapped[Registration] = so.relationship(back_populates="answers")
+    question: so.Mapped[Question | None] = so.relationship()
+
+
+INVITED = "invited"
+INVITATION_REGISTERED = "registered"
+DECLINED = "declined"
+
+
+class Invitation(db.Model):
+    """A personal invitation: its link works only for the address it was sent to."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (sa.UniqueConstraint("event_id", "email_normalized"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    category_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("registration_categories.id", ondelete="SET NULL")
+    )
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    email: so.Mapped[str] = so.mapped_column(sa.String(254))
+    email_normalized: so.Mapped[str] = so.mapped_column(sa.String(254))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default=INVITED)
+    invited_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("coordinators.id", ondelete="SET NULL"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+
+    category: so.Mapped[Category | None] = so.relationship()
+    event: so.Mapped["Event"] = so.relationship()  # noqa: F821
+
+
+class InvitationCode(db.Model):
+    """A shareable code that opens a category (and skips approval), with a use limit and an expiry."""
+
+    __tablename__ = "invitation_codes"
+    __table_args__ = (sa.UniqueConstraint("event_id", "code"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    category_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("registration_categories.id", ondelete="SET NULL")
+    )
+    code: so.Mapped[str] = so.mapped_column(sa.String(40))
+    max_uses: so.Mapped[int | None] = so.mapped_column()
+    uses: so.Mapped[int] = so.mapped_column(default=0)
+    expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    category: so.Mapped[Category | None] = so.relationship()

@@ -2,53 +2,54 @@
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from app import locales
+from app.errors import DomainError
 from app.events import services as events
+from app.events.views import render_event_page
 from app.extensions import db, limiter
 from app.i18n import _
 from app.registrations import services
 from app.registrations.forms import (
+    CalendarFileForm,
     CancelForm,
     ConfirmForm,
+    DeclineInvitationForm,
     DeleteDataForm,
     JoinForm,
     LanguageForm,
     RegistrationForm,
+    SessionChoiceForm,
     TimezoneForm,
+    show_registration_errors,
 )
+from app.registrations.links import access_link
 from app.registrations.models import CONFIRMED
+from app.web import parse_id
 
 bp = Blueprint("registrations", __name__)
 
 
-@bp.after_request
-def no_referrer(response):
-    # Personal pages carry their token in the URL: never leak it to other sites.
-    if request.view_args and "token" in request.view_args:
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def registration_panel(event, reader_zone: str, form: RegistrationForm | None = None) -> dict:
-    """What the event page shows about registering: the form, or why there is none."""
-    state = events.registration_state(event)
-    left = services.seats_left(event) if state == "open" else None
-    if form is None and state == "open":
-        form = RegistrationForm(formdata=None)
-        form.timezone.data = reader_zone
-    return {"registration_form": form, "registration_state": state, "seats_left": left}
+# Pages under /r/ carry a token: app/__init__.py register_security_headers sends no-referrer and no-store.
 
 
 def _email_key() -> str:
     return f"register:{(request.form.get('email') or '').strip().lower()}"
 
 
+def _address_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def _email_limit() -> str:
+    return current_app.config["REGISTRATION_EMAIL_RATE_LIMIT"]
+
+
 @bp.post("/events/<slug>/register")
-@limiter.limit("20 per hour", methods=["POST"])
-@limiter.limit("5 per hour", key_func=_email_key, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_email_limit, key_func=_email_key, methods=["POST"])
 def register(slug: str):
     event = events.get_public_event(slug) or abort(404)
     # The registration is stored in the language the event page was read in.
@@ -60,14 +61,15 @@ def register(slug: str):
     if form.validate_on_submit():
         try:
             services.register(event, form.to_data())
-        except services.RegistrationError as error:
+        except DomainError as error:
             db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for("events.detail", slug=event.slug))
+            if not error.fields:
+                flash(error.message, "error")
+                return redirect(url_for("events.detail", slug=event.slug))
+            show_registration_errors(form, error)
+            return render_event_page(event, registration_form=form), 422
         db.session.commit()
         return done
-    from app.events.views import render_event_page
-
     return render_event_page(event, registration_form=form), 422
 
 
@@ -89,9 +91,9 @@ def confirm(token: str):
     if form.validate_on_submit():
         try:
             registration = services.verify(token)
-        except services.RegistrationError as error:
+        except DomainError as error:
             db.session.rollback()
-            return render_template("registrations/link_invalid.html", reason=str(error)), 410
+            return render_template("registrations/link_invalid.html", reason=error.message), error.status
         manage = services.new_manage_token(registration)
         db.session.commit()
         return redirect(url_for("registrations.participant", token=manage))
@@ -120,6 +122,9 @@ def participant(token: str):
         cancel_form=CancelForm(formdata=None),
         delete_form=DeleteDataForm(formdata=None),
         join_form=JoinForm(formdata=None),
+        calendar_file_form=CalendarFileForm(formdata=None),
+        sessions_form=SessionChoiceForm(formdata=None),
+        **services.participant_shape(registration),
     )
 
 
@@ -167,14 +172,27 @@ def cancel(token: str):
 @bp.post("/r/<token>/join")
 def join(token: str):
     """Open a fresh personal access link (the page itself never shows one, so it can be shared safely)."""
-    from app.calendar import invites
-
     registration = _participant_or_404(token)
     if registration.status != CONFIRMED or not JoinForm().validate_on_submit():
         abort(410)
-    url = invites.access_link(registration)
+    url = access_link(registration)
     db.session.commit()
     return redirect(url, code=303)
+
+
+@bp.post("/r/<token>/calendar-file")
+def calendar_file(token: str):
+    """The participant's own calendar file, with the same UIDs and SEQUENCE as their invites (the public
+    file has other UIDs: a calendar holding the invites would show every session twice). It carries a
+    personal access link, so a fresh one is issued, as for "Open my access link"."""
+    from app.calendar import invites
+
+    registration = _participant_or_404(token)
+    if registration.status != CONFIRMED or not CalendarFileForm().validate_on_submit():
+        abort(410)
+    url = invites.access_link(registration)
+    db.session.commit()
+    return redirect(f"{url}/calendar.ics", code=303)
 
 
 @bp.get("/r/<token>/data.json")
@@ -200,6 +218,51 @@ def delete_data(token: str):
     db.session.commit()
     flash(_("Your personal data has been deleted."), "success")
     return redirect(url_for("events.detail", slug=event.slug))
+
+
+@bp.get("/invitation/<token>")
+def invitation(token: str):
+    """A personal invitation: the event page with the form filled in for the invited address."""
+    invitation = services.invitation_by_token(token)
+    if invitation is None:
+        return render_template("registrations/link_invalid.html"), 404
+    event = events.get_public_event(invitation.event.slug) or abort(404)
+    form = RegistrationForm(formdata=None)
+    form.name.data, form.email.data, form.invitation.data = invitation.name, invitation.email, token
+    form.timezone.data = event.timezone
+    if invitation.category_id:
+        form.raw = MultiDict({"category_id": str(invitation.category_id)})
+    return render_event_page(event, registration_form=form, invitation=invitation, decline_form=DeclineInvitationForm())
+
+
+@bp.post("/invitation/<token>/decline")
+def decline_invitation(token: str):
+    invitation = services.invitation_by_token(token)
+    if invitation is None:
+        return render_template("registrations/link_invalid.html"), 404
+    if DeclineInvitationForm().validate_on_submit():
+        services.decline_invitation(invitation)
+        db.session.commit()
+        flash(_("Thank you for letting us know. The coordinators are told that you decline."), "success")
+    return redirect(url_for("events.detail", slug=invitation.event.slug))
+
+
+@bp.post("/r/<token>/sessions")
+def change_sessions(token: str):
+    registration = _participant_or_404(token)
+    form = SessionChoiceForm()
+    if form.validate_on_submit():
+        ids = [i for i in (parse_id(v) for v in request.form.getlist("session_ids")[:100]) if i]
+        try:
+            changed = services.change_sessions(registration, ids)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            if changed:
+                flash(_("Your sessions are saved. Calendar invites and cancellations are on their way."), "success")
+    return redirect(url_for("registrations.participant", token=token))
 
 
 @bp.get("/privacy")

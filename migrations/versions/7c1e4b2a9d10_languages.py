@@ -1,7 +1,7 @@
 """languages: the language of registrations, contact requests and coordinators; event translations
 
 Revision ID: 7c1e4b2a9d10
-Revises: da6502154096
+Revises: 29465bdc70fc
 Create Date: 2026-11-30 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c1e4b2a9d10'
-down_revision = 'da6502154096'
+down_revision = '29465bdc70fc'
 branch_labels = None
 depends_on = None
 

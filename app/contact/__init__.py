@@ -1,0 +1,1 @@
+"""Contact requests: the public contact form and the coordinators' inbox."""

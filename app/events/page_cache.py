@@ -1,0 +1,229 @@
+"""The public event page, rendered once per variant and kept in each process's memory.
+
+What every reader of an event sees alike (title, times in the reader's zone, description, the empty
+registration form with its country and zone lists) is rendered once per *variant*: the event's
+``page_version``, the reader's zone and language, the registration state and the seats shown. Every request
+still reads, in one query, the event's ``page_version``, its registration dates and its confirmed count, so a
+change committed by any process on any host is visible on the next request, and the seats left are exact.
+
+Personal parts are never cached: the CSRF token goes into the cached HTML per request (the page is rendered
+with a slot in its place), and readers who are logged in or have a message waiting (flash) get a page
+rendered for them alone.
+
+``page_version`` grows in the same transaction as any change to an event or to a model that marks itself
+``__event_page_part__ = True`` (sessions, translations): see bump_page_versions.
+A bulk UPDATE written by hand bypasses that hook and must increase ``page_version`` itself.
+"""
+
+import functools
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import chain
+
+import sqlalchemy as sa
+from cachetools import LRUCache
+from flask import current_app, g, request, session
+from flask_login import current_user
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from app.events.models import CANCELLED, PUBLISHED, Event, EventSession
+from app.extensions import db
+from app.registrations.models import CONFIRMED, Registration
+
+# Put where the CSRF token goes while the shared page is rendered; unique to this process.
+CSRF_SLOT = f"csrf-slot-{secrets.token_hex(12)}"
+CSRF_FIELD = "csrf_token"
+# Above this many seats left the page shows no number, so all such counts share one rendering.
+SEATS_SHOWN_UP_TO = 10
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What one query tells about an event's page: enough for the registration state and the cache key."""
+
+    id: int
+    page_version: int
+    status: str
+    timezone: str
+    language: str
+    capacity: int | None
+    confirmed: int
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+    @property
+    def seats_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.confirmed, 0)
+
+
+@functools.cache
+def _facts_query() -> sa.Select:
+    sessions = sa.select(EventSession).where(EventSession.event_id == Event.id)
+    confirmed = (
+        sa.select(sa.func.count())
+        .where(Registration.event_id == Event.id, Registration.status == CONFIRMED)
+        .scalar_subquery()
+    )
+    return sa.select(
+        Event.id,
+        Event.page_version,
+        Event.status,
+        Event.timezone,
+        Event.language,
+        Event.capacity,
+        confirmed,
+        Event.registration_opens_at,
+        Event.registration_closes_at,
+        sessions.with_only_columns(sa.func.min(EventSession.starts_at)).scalar_subquery(),
+        sessions.with_only_columns(sa.func.max(EventSession.ends_at)).scalar_subquery(),
+    ).where(Event.slug == sa.bindparam("slug"), Event.status.in_((PUBLISHED, CANCELLED)))
+
+
+def page_facts(slug: str) -> PageFacts | None:
+    """The public event's facts, in one round trip; None when no published or cancelled event has the slug.
+
+    On PostgreSQL the read runs on a connection of its own in autocommit mode, outside the request's ORM
+    session: the page only reads, the statement is consistent on its own, and the BEGIN and ROLLBACK round
+    trips (and the session's own work) are saved.
+    """
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            row = connection.execute(_facts_query(), {"slug": slug}).first()
+    else:
+        row = db.session.execute(_facts_query(), {"slug": slug}).first()
+    return PageFacts(*row) if row is not None else None
+
+
+def cacheable() -> bool:
+    """Whether this request may get the shared page: an anonymous reader, nothing personal to show, and no
+    query string beyond a valid ``tz`` (the page links back to its own address)."""
+    from app import timezones
+
+    if set(request.args) - {"tz"}:
+        return False
+    if "tz" in request.args and not timezones.is_zone(request.args["tz"]):
+        return False
+    if "_flashes" in session:
+        return False
+    return bool(current_user.is_anonymous)
+
+
+def _reader_language() -> str:
+    # The interface language chosen for this reader (app.locales; the event's language is set before).
+    if "babel" in current_app.extensions:
+        from flask_babel import get_locale
+
+        return str(get_locale())
+    return ""
+
+
+def variant(facts: PageFacts, zone: str, state: str) -> tuple:
+    """Everything that makes one reader's copy of the page differ from another's, but the CSRF token."""
+    seats = facts.seats_left
+    shown = "many" if seats is not None and seats > SEATS_SHOWN_UP_TO else seats
+    return (facts.id, facts.page_version, zone, _reader_language(), state, shown, request.full_path)
+
+
+class PageCache:
+    """A bounded LRU of rendered pages (by size in characters), safe to share between threads."""
+
+    def __init__(self, max_chars: int):
+        self._pages: LRUCache = LRUCache(maxsize=max_chars, getsizeof=len)
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> str | None:
+        with self._lock:
+            return self._pages.get(key)
+
+    def put(self, key: tuple, html: str) -> None:
+        with self._lock:
+            if len(html) <= self._pages.maxsize:
+                self._pages[key] = html
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+def pages() -> PageCache:
+    """This process's cache of event pages (EVENT_PAGE_CACHE_MB, default 8)."""
+    cache = current_app.extensions.get("eventdesk_event_pages")
+    if cache is None:
+        cache = PageCache(int(current_app.config["EVENT_PAGE_CACHE_MB"] * 2**20))
+        current_app.extensions["eventdesk_event_pages"] = cache
+    return cache
+
+
+@contextmanager
+def csrf_slot() -> Iterator[None]:
+    """Render forms with CSRF_SLOT as their token (Flask-WTF takes a token already in ``g`` as is)."""
+    setattr(g, CSRF_FIELD, CSRF_SLOT)
+    try:
+        yield
+    finally:
+        g.pop(CSRF_FIELD, None)
+
+
+def personalise(html: str) -> str:
+    """The shared page with this reader's CSRF token in its forms.
+
+    Any token already in ``g`` is dropped first: ``g`` lives as long as the application context, which a test
+    client (or anything else that keeps one context for several requests) shares between readers.
+    """
+    from flask_wtf.csrf import generate_csrf
+
+    if CSRF_SLOT not in html:
+        return html
+    g.pop(CSRF_FIELD, None)
+    return html.replace(CSRF_SLOT, generate_csrf())
+
+
+# --- page_version ----------------------------------------------------------------------------------
+
+
+def _page_owner_id(obj) -> int | None:
+    if isinstance(obj, Event):
+        return obj.id
+    if getattr(type(obj), "__event_page_part__", False):
+        return obj.event_id or (obj.event.id if obj.event is not None else None)
+    return None
+
+
+def bump_page_versions(session: Session, _flush_context, _instances) -> None:
+    """Before a flush: increase page_version of every event whose page the flush changes.
+
+    The increase is done by the database (page_version + 1), so concurrent changes never share a version.
+    """
+    ids: set[int] = set()
+    with session.no_autoflush:
+        for obj in chain(session.new, session.dirty, session.deleted):
+            if isinstance(obj, Event) and obj in session.new:
+                continue  # a new event starts at version 0 and has no cached page yet
+            if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+                continue
+            owner = _page_owner_id(obj)
+            if owner is not None:
+                ids.add(owner)
+        for event_id in ids:
+            event = session.identity_map.get(identity_key(Event, event_id))
+            if event is not None and event not in session.deleted:
+                event.page_version = Event.page_version + 1
+            else:
+                session.execute(
+                    sa.update(Event)
+                    .where(Event.id == event_id)
+                    .values(page_version=Event.page_version + 1)
+                    .execution_options(synchronize_session=False)
+                )
+
+
+def init_app(app) -> None:
+    if not sa.event.contains(Session, "before_flush", bump_page_versions):
+        sa.event.listen(Session, "before_flush", bump_page_versions)

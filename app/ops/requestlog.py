@@ -1,0 +1,88 @@
+"""One log line per request, with a request id that every other log line of that request carries too.
+
+The id is the proxy's ``X-Request-ID`` when it looks like one (nginx: ``proxy_set_header X-Request-ID
+$request_id``), else a new random one; it is sent back in the response's ``X-Request-ID``. LOG_FORMAT=json
+writes JSON lines (python-json-logger) for log collectors.
+"""
+
+import logging
+import re
+import secrets
+import sys
+import time
+
+from flask import Flask, g, has_request_context, request
+from pythonjsonlogger.json import JsonFormatter
+
+log = logging.getLogger("eventdesk.request")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+JSON_FIELDS = ["asctime", "levelname", "name", "request_id", "message"]
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every record: the current request's, or "-" outside a request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def make_handler(fmt: str = "text", stream=None) -> logging.Handler:
+    """A handler writing text lines or JSON lines (``fmt="json"``), each with its request id."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(RequestIdFilter())
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields={"levelname": "level", "name": "logger"}))
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    return handler
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+    """Send the app's logs to stderr (LOG_LEVEL, LOG_FORMAT=text|json)."""
+    root = logging.getLogger()
+    root.handlers[:] = [make_handler(fmt)]
+    root.setLevel(level.upper())
+
+
+def _logged_path() -> str:
+    # Personal links carry their token in the path: log the route instead, never the token.
+    if request.url_rule is not None and request.view_args and "token" in request.view_args:
+        return request.url_rule.rule
+    return request.path
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id():
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if _REQUEST_ID.match(given) else secrets.token_hex(16)
+        g.request_log_started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response):
+        request_id = g.get("request_id")
+        if request_id is None:
+            return response
+        response.headers["X-Request-ID"] = request_id
+        if app.config.get("REQUEST_LOG", True):
+            elapsed = (time.perf_counter() - g.get("request_log_started", time.perf_counter())) * 1000
+            log.info(
+                "%s %s %s %.1fms",
+                request.method,
+                _logged_path(),
+                response.status_code,
+                elapsed,
+                extra={
+                    "request_id": request_id,
+                    "method": request.method,
+                    "path": _logged_path(),
+                    "status": response.status_code,
+                    "duration_ms": round(elapsed, 1),
+                    "remote_addr": request.remote_addr,
+                    "endpoint": request.endpoint,
+                },
+            )
+        return response

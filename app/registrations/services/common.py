@@ -1,0 +1,43 @@
+"""What every part of the registration rules shares: the error, the event lock, and recorded transitions."""
+
+import sqlalchemy as sa
+
+from app.errors import DomainError
+from app.events.models import Event
+from app.extensions import db
+from app.registrations.models import Registration, RegistrationTransition
+
+
+class RegistrationError(DomainError):
+    """A registration action that cannot be done (closed event, expired link, wrong status...)."""
+
+    code = "registration_invalid"
+
+
+def lock_event(event_id: int) -> Event:
+    """Load the event with a row lock that serialises every seat decision for it."""
+    return db.session.scalars(
+        sa.select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
+def fresh(registration: Registration) -> Registration:
+    """Re-read a registration after taking the event lock: another transaction may have moved it."""
+    return db.session.scalars(
+        sa.select(Registration).where(Registration.id == registration.id).execution_options(populate_existing=True)
+    ).one()
+
+
+def transition(registration: Registration, to_status: str, *, actor: str, coordinator=None, message: str = ""):
+    """Move the registration to ``to_status`` and record who did it, with their message."""
+    db.session.add(
+        RegistrationTransition(
+            registration=registration,
+            from_status=registration.status,
+            to_status=to_status,
+            actor=actor,
+            coordinator=coordinator,
+            message=message,
+        )
+    )
+    registration.status = to_status

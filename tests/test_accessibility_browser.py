@@ -1,0 +1,124 @@
+"""axe-core (WCAG 2.1 A and AA rules) in the system Chromium on the demo's pages: public pages, a
+participant's personal page and confirmation page, and the dashboard's main pages.
+
+axe-core is vendored as tests/vendor/axe.min.js (MPL-2.0, licence header kept in the file), so the run
+needs no network. The app's CSP allows no foreign script, so the test context bypasses CSP to inject it.
+"""
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.registrations import services as registration_services
+from app.registrations import tokens
+from app.registrations.models import CONFIRMED, PENDING_VERIFICATION, TOKEN_VERIFY, Registration
+from app.seed import DEMO_ACCOUNTS, seed
+from tests.conftest import BROWSER_TESTS
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return result.violations.map(v => v.id + " (" + v.impact + "): " + v.nodes.map(n => n.target.join(" ")).join(", "));
+}"""
+
+
+# One database is enough for what a browser shows.
+pytestmark = [*BROWSER_TESTS, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
+
+
+def violations(page, url: str) -> list[str]:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(RUN_AXE, WCAG_21_AA)
+
+
+@pytest.fixture
+def demo(app):
+    created = seed()
+    roundtable = created["roundtable"]
+    confirmed = db.session.scalar(
+        sa.select(Registration).where(Registration.event_id == roundtable.id, Registration.status == CONFIRMED)
+    )
+    manage = registration_services.new_manage_token(confirmed)
+    pending = Registration(
+        event=roundtable,
+        desk_id=roundtable.desk_id,
+        routing_reason="test",
+        name="Ana Popescu",
+        email="ana@example.md",
+        email_normalized="ana@example.md",
+        expert_type="international",
+        timezone="Europe/Chisinau",
+        calendar_uid="axe-test",
+        status=PENDING_VERIFICATION,
+    )
+    db.session.add(pending)
+    db.session.flush()
+    verify = tokens.issue(pending, TOKEN_VERIFY)
+    db.session.commit()
+    return {"events": created, "personal": f"/r/{manage}", "confirm": f"/r/confirm/{verify}"}
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(bypass_csp=True, timezone_id="Asia/Tbilisi")
+    yield context.new_page()
+    context.close()
+
+
+def test_public_and_participant_pages_pass_axe(app, live_server, page, demo):
+    events = demo["events"]
+    paths = [
+        "/",
+        f"/events/{events['roundtable'].slug}",
+        f"/events/{events['peer_exchange'].slug}",
+        "/contact",
+        "/calendar",
+        "/privacy",
+        "/login",
+        demo["personal"],
+        demo["confirm"],
+    ]
+    found = {path: violations(page, live_server + path) for path in paths}
+    assert {path: found for path, found in found.items() if found} == {}
+
+
+def test_personal_page_buttons_are_real_buttons(app, live_server, page, demo):
+    page.goto(live_server + demo["personal"])
+    for name in ("Cancel my registration", "Delete my data", "Save time zone"):
+        button = page.get_by_role("button", name=name)
+        style = button.evaluate(
+            "b => { const s = getComputedStyle(b); return [s.color, s.fontSize, b.getBoundingClientRect().height]; }"
+        )
+        color, size, height = style
+        assert color == "rgb(255, 255, 255)" or name == "Save time zone", (name, style)
+        assert float(size.removesuffix("px")) >= 16, (name, style)
+        assert height >= 36, (name, style)
+
+
+def test_dashboard_pages_pass_axe(app, live_server, page, demo):
+    email, _name, _position, _desks, _admin, password = next(a for a in DEMO_ACCOUNTS if a[4])
+    page.goto(f"{live_server}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("input[type=submit]")
+    page.wait_for_selector("text=Welcome")
+    event = demo["events"]["peer_exchange"]
+    paths = [
+        "/dashboard/",
+        "/dashboard/events/",
+        f"/dashboard/events/{event.id}",
+        f"/dashboard/events/{event.id}/edit",
+        f"/dashboard/events/{event.id}/registrations",
+        "/dashboard/events/new",
+        "/dashboard/inbox",
+        "/dashboard/outbox",
+        "/dashboard/desks",
+        "/dashboard/coordinators",
+    ]
+    found = {path: violations(page, live_server + path) for path in paths}
+    assert {path: found for path, found in found.items() if found} == {}

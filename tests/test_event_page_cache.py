@@ -1,0 +1,215 @@
+"""The public event page comes from a per-process cache: every change shows on the next request, and nothing
+personal (CSRF token, flash message, a coordinator's menu) of one reader ever reaches another."""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.events import page_cache, services
+from app.events import views as event_views
+from app.events.models import Event, EventSession
+from app.extensions import db
+from app.registrations.models import CONFIRMED
+from tests import factories
+from tests.registration_helpers import register_and_confirm
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def event(desks):
+    return factories.make_event(
+        desks.tbilisi,
+        title="Smart Mobility Peer Exchange",
+        capacity=3,
+        sessions=(
+            (datetime(2030, 10, 7, 13, 0), datetime(2030, 10, 7, 15, 30), "Workshop I"),
+            (datetime(2030, 10, 14, 13, 0), datetime(2030, 10, 14, 15, 30), "Workshop II"),
+        ),
+    )
+
+
+def page(client, event, **kwargs) -> str:
+    slug = event if isinstance(event, str) else event.slug
+    response = client.get(f"/events/{slug}", **kwargs)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def count_renders(monkeypatch) -> list:
+    renders = []
+    original = event_views.render_event_page
+
+    def counting(*args, **kwargs):
+        renders.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(event_views, "render_event_page", counting)
+    return renders
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_readers_share_one_rendering_but_each_gets_their_own_csrf_token(app, event, monkeypatch):
+    renders = count_renders(monkeypatch)
+    first, second = app.test_client(), app.test_client()
+
+    html_first, html_second = page(first, event), page(second, event)
+
+    assert len(renders) == 1
+    tokens_first, tokens_second = set(CSRF.findall(html_first)), set(CSRF.findall(html_second))
+    assert len(tokens_first) == 1 and len(tokens_second) == 1
+    assert tokens_first != tokens_second
+    assert page_cache.CSRF_SLOT not in html_first + html_second
+    assert CSRF.sub("", html_first) == CSRF.sub("", html_second)
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_token_from_the_shared_page_works_for_its_reader_only(app, event):
+    first, second = app.test_client(), app.test_client()
+    token_first = CSRF.search(page(first, event)).group(1)
+    CSRF.search(page(second, event)).group(1)
+    data = {
+        "name": "Nino",
+        "email": "nino@example.org",
+        "organisation": "Tbilisi City Hall",
+        "country": "GE",
+        "expert_type": "international",
+        "timezone": "Asia/Tbilisi",
+        "consent": "y",
+    }
+
+    refused = second.post(f"/events/{event.slug}/register", data={**data, "csrf_token": token_first})
+    accepted = first.post(f"/events/{event.slug}/register", data={**data, "csrf_token": token_first})
+
+    assert refused.status_code == 400
+    assert accepted.status_code == 302
+
+
+def other_process(app):
+    """The same database through another application object: what a second host would do."""
+    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+
+
+def change_title(event):
+    event.title = "Smart Mobility Peer Exchange, second edition"
+    return "second edition", "Smart Mobility Peer Exchange</h1>"
+
+
+def move_session(event):
+    session = event.sessions[0]
+    session.starts_at += timedelta(hours=2)
+    session.ends_at += timedelta(hours=2)
+    return "7 Oct 2030, 15:00-17:30", "7 Oct 2030, 13:00-15:30"
+
+
+def remove_session(event):
+    db.session.delete(event.sessions[1])
+    event.sessions.remove(event.sessions[1])
+    return "Workshop I", "Workshop II"
+
+
+def cancel(event):
+    services.cancel_event(event)
+    return "This event has been cancelled.", "Register</button>"
+
+
+@pytest.mark.parametrize("change", [change_title, move_session, remove_session, cancel])
+@pytest.mark.parametrize("where", ["this process", "another process"])
+def test_a_change_to_the_event_shows_on_the_next_request(app, client, event, change, where):
+    event_id = event.id
+    before = page(client, event)
+
+    if where == "this process":
+        expected, gone = change(db.session.get(Event, event_id))
+        db.session.commit()
+    else:
+        db.session.commit()  # SQLite: the other process needs the write lock
+        with other_process(app).app_context():
+            expected, gone = change(db.session.get(Event, event_id))
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+    after = page(client, event)
+
+    assert gone in before
+    assert expected in after
+    assert gone not in after
+
+
+def test_seats_left_are_exact_on_every_request(app, client, event):
+    assert "3 seats left" in page(client, event)
+
+    register_and_confirm(app.test_client(), event, email="first@example.org")
+    assert "2 seats left" in page(client, event)
+
+    for n in (2, 3):
+        register_and_confirm(app.test_client(), event, email=f"person{n}@example.org")
+    html = page(client, event)
+    assert "All seats are taken" in html and "Join the waitlist" in html
+    confirmed = db.session.scalar(
+        sa.select(sa.func.count()).where(sa.text(f"status = '{CONFIRMED}'")).select_from(sa.table("registrations"))
+    )
+    assert confirmed == 3
+
+
+def test_a_change_of_a_session_raises_the_page_version(app, event):
+    version = event.page_version
+    db.session.get(EventSession, event.sessions[0].id).title = "Workshop Zero"
+    db.session.commit()
+    db.session.expire_all()
+
+    assert db.session.get(Event, event.id).page_version == version + 1
+
+
+def test_the_reader_zone_gives_its_own_rendering(app, event):
+    tbilisi = app.test_client()
+    tbilisi.set_cookie("tz", "Asia/Tbilisi")
+
+    assert "in Tbilisi" in page(tbilisi, event)
+    assert "in Tbilisi" not in page(app.test_client(), event)
+    assert "in Tbilisi" in page(app.test_client(), event, query_string={"tz": "Asia/Tbilisi"})
+
+
+def test_a_flash_message_is_shown_to_its_reader_only(app, event):
+    reader = app.test_client()
+    with reader.session_transaction() as session:
+        session["_flashes"] = [("info", "A message for this reader only")]
+
+    assert "A message for this reader only" in page(reader, event)
+    assert "A message for this reader only" not in page(app.test_client(), event)
+
+
+def test_a_coordinators_page_is_never_shared(app, event, tbilisi_coordinator):
+    # Served as in production: every request in an application context of its own (the app fixture keeps one
+    # context for the whole test, and Flask-Login remembers the user in it).
+    slug, email = event.slug, tbilisi_coordinator.email
+    db.session.commit()  # SQLite: the served app needs the write lock
+    served = other_process(app)
+    coordinator = served.test_client()
+    response = coordinator.post("/login", data={"email": email, "password": factories.PASSWORD})
+    assert response.status_code == 302
+    event = slug
+
+    try:
+        assert "Log out" in page(coordinator, event)
+        assert "Log out" not in page(served.test_client(), event)
+        assert "Log out" in page(coordinator, event)
+        assert "Log out" not in page(served.test_client(), event)
+    finally:
+        with served.app_context():
+            db.engine.dispose()
+
+
+def test_other_query_strings_and_unknown_zones_are_served_without_the_cache(app, event, monkeypatch):
+    renders = count_renders(monkeypatch)
+    client = app.test_client()
+
+    page(client, event, query_string={"utm_source": "newsletter"})
+    page(client, event, query_string={"tz": "Mars/Olympus"})
+    page(client, event, query_string={"utm_source": "newsletter"})
+
+    assert len(renders) == 3
+    assert client.get("/events/no-such-event").status_code == 404

@@ -1,0 +1,157 @@
+"""Trust at the edge: proxies, login limits, sessions, hostile input, headers on token URLs."""
+
+import pytest
+
+from tests.contact_support import contact_form
+
+# --- 2. Behind a reverse proxy -----------------------------------------------------------------------
+
+PROXY = {"REMOTE_ADDR": "127.0.0.1"}
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, TRUSTED_PROXY_COUNT=1, CONTACT_RATE_LIMIT="2 per hour")
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client, desks, tbilisi_coordinator):
+    for n in range(4):
+        response = client.post(
+            "/contact",
+            data=contact_form(email=f"person{n}@example.org"),
+            environ_base=PROXY,
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+        )
+        assert response.status_code == 302
+    # One client still has its own limit.
+    codes = [
+        client.post(
+            "/contact",
+            data=contact_form(email=f"again{n}@example.org"),
+            environ_base=PROXY,
+            headers={"X-Forwarded-For": "198.51.100.0"},
+        ).status_code
+        for n in range(2)
+    ]
+    assert codes == [302, 429]
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, CONTACT_RATE_LIMIT="2 per hour")
+def test_by_default_forwarded_headers_are_not_trusted(client, desks, tbilisi_coordinator):
+    codes = [
+        client.post(
+            "/contact",
+            data=contact_form(email=f"person{n}@example.org"),
+            environ_base={"REMOTE_ADDR": "192.0.2.5"},
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [302, 302, 429]
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, TRUSTED_PROXY_COUNT=1)
+def test_failed_logins_behind_a_proxy_count_per_client(client, tbilisi_coordinator):
+    def attempt(client_address: str, password: str) -> int:
+        return client.post(
+            "/login",
+            data={"email": tbilisi_coordinator.email, "password": password},
+            environ_base=PROXY,
+            headers={"X-Forwarded-For": client_address},
+        ).status_code
+
+    assert [attempt("198.51.100.66", "wrong password") for _ in range(6)] == [200] * 5 + [429]
+    assert attempt("198.51.100.7", "correct horse battery") == 302
+
+
+@pytest.mark.parametrize("proxies", [0, 1, 2])
+@pytest.mark.parametrize(
+    ("peer", "headers"),
+    [
+        ("127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}),  # a proxy on this machine passing a stranger on
+        ("127.0.0.1", {"Forwarded": "for=203.0.113.9"}),
+        ("127.0.0.1", {"X-Real-IP": "203.0.113.9"}),
+        ("203.0.113.9", {"X-Forwarded-For": "127.0.0.1"}),  # a stranger claiming to be this machine
+        ("203.0.113.9", {"X-Forwarded-For": "127.0.0.1, 127.0.0.1"}),
+        ("203.0.113.9", {}),
+    ],
+)
+def test_dev_mailbox_is_for_this_machine_in_every_configuration(app, database_url, tmp_path, proxies, peer, headers):
+    from app import create_app
+
+    mailbox_app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "DEV_MAILBOX": True,
+            "MAILBOX_DIR": str(tmp_path / "mailbox"),
+            "TRUSTED_PROXY_COUNT": proxies,
+        },
+    )
+    with mailbox_app.test_client() as browser:
+        assert browser.get("/dev/mailbox/", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
+        assert browser.get("/dev/mailbox/", environ_base={"REMOTE_ADDR": peer}, headers=headers).status_code == 404
+
+
+# --- 3. Failed logins cannot lock a coordinator out ---------------------------------------------------
+
+
+def _login(client, coordinator, password: str, address: str) -> int:
+    return client.post(
+        "/login", data={"email": coordinator.email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    ).status_code
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_strangers_cannot_lock_the_administrator_out(app, client, admin):
+    attackers = [f"203.0.113.{n}" for n in range(1, 6)]
+    codes = [_login(client, admin, "wrong password", address) for address in attackers for _ in range(4)]
+    assert codes == [200] * 20
+
+    # The account is under attack: the attackers' addresses wait, even with the right password...
+    assert _login(client, admin, "correct horse battery", attackers[0]) == 429
+    # ...a new address gets one guess...
+    assert _login(client, admin, "another wrong one", "198.51.100.50") == 429
+    assert _login(client, admin, "correct horse battery", "198.51.100.50") == 429
+    # ...and the administrator, from a clean address with the right password, gets in.
+    assert _login(client, admin, "correct horse battery", "192.0.2.44") == 302
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_a_successful_login_is_not_counted_as_a_failure(client, tbilisi_coordinator):
+    for _ in range(8):
+        assert _login(client, tbilisi_coordinator, "correct horse battery", "192.0.2.1") == 302
+        client.post("/logout")
+    assert [_login(client, tbilisi_coordinator, "nope", "192.0.2.1") for _ in range(6)] == [200] * 5 + [429]
+
+
+# --- 15. HSTS in production; token URLs never leak, whatever the answer -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/r/not-a-real-token"),
+        ("GET", "/r/not-a-real-token/cancel"),  # 405
+        ("PUT", "/r/not-a-real-token"),  # 405
+        ("GET", "/r/confirm/not-a-real-token"),
+        ("DELETE", "/r/confirm/not-a-real-token"),  # 405
+        ("GET", "/join/not-a-real-token"),
+        ("POST", "/join/not-a-real-token"),  # 405
+        ("GET", "/join/not-a-real-token/calendar.ics"),
+        ("GET", "/r/not-a-real-token/nothing-here"),  # 404 from routing
+    ],
+)
+def test_every_answer_under_a_token_url_is_no_store_and_no_referrer(client, desks, method, path):
+    response = client.open(path, method=method)
+    assert response.status_code in (404, 405, 410)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_production_sends_hsts_and_development_does_not(app, database_url, monkeypatch):
+    from app import create_app
+    from config import ProductionConfig
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
+    production = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url})
+    response = production.test_client().get("/privacy")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+    assert "Strict-Transport-Security" not in app.test_client().get("/privacy").headers
