@@ -28,6 +28,8 @@ BLUEPRINTS = (
     "app.mail.views",
     "app.dashboard.views",
     "app.ops.views",
+    "app.programme.views",
+    "app.programme.coordinator",
 )
 
 # Receivers of app.signals: the calendar first, so that updates reach the participants confirmed before
