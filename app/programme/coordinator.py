@@ -8,6 +8,7 @@ from app.errors import DomainError
 from app.events import services as events
 from app.events.models import Event
 from app.extensions import csrf, db
+from app.forms import choices
 from app.i18n import _, ngettext
 from app.programme import services
 from app.programme.files import max_bytes
@@ -54,11 +55,11 @@ def _session(event: Event, session_id: int):
     return session or abort(404)
 
 
-def _session_choices(event: Event) -> list[tuple[str, str]]:
-    choices = [("", _("The whole event"))]
+def _session_choices(event: Event):
+    pairs = [("", _("The whole event"))]
     for number, session in enumerate(event.sessions, 1):
-        choices.append((str(session.id), session.title or _("Session %(number)s", number=number)))
-    return choices
+        pairs.append((str(session.id), session.title or _("Session %(number)s", number=number)))
+    return choices(pairs)
 
 
 def _upload(form_field) -> tuple[bytes, str]:
@@ -311,7 +312,7 @@ def new_message(event_id: int):
     """Write a follow-up message, preview it with its number of recipients, then send it."""
     event = _event(event_id)
     form = FollowUpForm()
-    form.audience.choices = services.audience_choices(event)
+    form.audience.choices = choices(services.audience_choices(event))
     if request.method == "GET":
         if request.args.get("draft") == "materials":
             draft = services.materials_draft(event)

@@ -9,7 +9,7 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, SubmitField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import NoControlCharacters, StrippedStringField
+from app.forms import NoControlCharacters, StrippedStringField, choices
 from app.i18n import _l
 
 
@@ -39,7 +39,7 @@ class SpeakerForm(FlaskForm):
 
 
 def _visibility_choices():
-    return [("participants", _l("Confirmed participants only")), ("public", _l("Everyone (public)"))]
+    return choices([("participants", _l("Confirmed participants only")), ("public", _l("Everyone (public)"))])
 
 
 class LinkMaterialForm(FlaskForm):

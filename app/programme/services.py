@@ -411,7 +411,7 @@ def send_follow_up(
             kind="follow_up",
             template="follow_up",
             dedup_key=f"follow-up:{follow_up.id}:{registration.id}",
-            context={"subject": subject, "body": body, "manage_url": manage_link(registration)},
+            context={"message_subject": subject, "body": body, "manage_url": manage_link(registration)},
         )
     return follow_up
 
