@@ -362,3 +362,14 @@ def test_the_series_page_lists_its_events_in_order_with_public_materials(app, cl
     assert "11:00-15:00 in Tbilisi" in html  # 09:00-13:00 in Belgrade, the reader's own zone
     assert f"/events/{event.slug}/materials/{public.id}" in html and "Participants' notes" not in html
     assert client.get("/series/no-such-programme").status_code == 404
+
+
+def test_a_drafts_pictures_are_for_its_coordinators_only(app, client, desks, tbilisi_coordinator, login):
+    draft = factories.make_event(desks.tbilisi, sessions=SESSIONS, publish=False)
+    picture = services.add_gallery_picture(draft, services.PictureData(jpeg(500, 300), "A room"))
+    db.session.commit()
+    path = f"/events/{draft.slug}/pictures/{picture.id}-480.webp"
+    assert client.get(path).status_code == 404
+    login(tbilisi_coordinator)
+    response = client.get(path)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"

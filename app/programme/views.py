@@ -1,10 +1,14 @@
 """Public pages of the programme: the series page, the programme as JSON, materials, pictures and speaker
 photos. A participant's materials are reached through their personal page's token."""
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify, render_template
+from flask_login import current_user
 
 from app.errors import NotFound
 from app.events import services as events
+from app.events.models import Event
+from app.extensions import db
 from app.programme import services
 from app.programme.responses import IMMUTABLE, file_response, material_response
 from app.registrations import services as registrations
@@ -61,11 +65,20 @@ def participant_material(token: str, material_id: int):
 
 @bp.get("/events/<slug>/pictures/<int:picture_id>-<int:width>.webp")
 def picture(slug: str, picture_id: int, width: int):
+    event = events.get_public_event(slug)
+    cache = IMMUTABLE
+    if event is None and current_user.is_authenticated:
+        # A draft's pictures, for the coordinators who prepare it (and for no cache).
+        draft = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+        if draft is not None and events.can_manage(current_user, draft):
+            event, cache = draft, "private, no-store"
+    if event is None:
+        abort(404)
     try:
-        found = services.rendition(_public_event_or_404(slug), picture_id, width)
+        found = services.rendition(event, picture_id, width)
     except NotFound:
         abort(404)
-    return file_response(found.file, cache=IMMUTABLE)
+    return file_response(found.file, cache=cache)
 
 
 @bp.get("/events/<slug>/speakers/<int:speaker_id>.webp")
