@@ -91,6 +91,10 @@ class Config:
     JOIN_WINDOW_MINUTES = _int("JOIN_WINDOW_MINUTES", 15)
     RETENTION_DAYS = _int("RETENTION_DAYS", 365)
 
+    # Materials and pictures: stored in the database unless MATERIALS_DIR names a directory every host shares.
+    MATERIALS_DIR = os.environ.get("MATERIALS_DIR") or None
+    MATERIALS_MAX_BYTES = _int("MATERIALS_MAX_BYTES", 25 * 1024 * 1024)
+
     # Operations: logs, health checks, metrics.
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
@@ -107,6 +111,7 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None
+    # Every form but the coordinators' uploads (which allow MATERIALS_MAX_BYTES and a little more).
     MAX_CONTENT_LENGTH = 1024 * 1024
 
 

@@ -32,6 +32,8 @@ BLUEPRINTS = (
     "app.mail.views",
     "app.dashboard.views",
     "app.ops.views",
+    "app.programme.views",
+    "app.programme.coordinator",
 )
 
 # Receivers of app.signals: the calendar first, so that updates reach the participants confirmed before
@@ -254,7 +256,8 @@ def register_security_headers(app: Flask) -> None:
             # By path, not by endpoint, so that answers no view produced (404, 405, 500) are covered too: the
             # token must not leak to other sites in a Referer, nor stay in a shared or browser cache.
             response.headers["Referrer-Policy"] = "no-referrer"
-            response.headers["Cache-Control"] = "no-store"
+            if "no-store" not in response.headers.get("Cache-Control", ""):
+                response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if request.path.startswith(("/dashboard", "/login")):
             # Coordinators' pages hold personal data: never kept in a shared or browser cache.

@@ -6,6 +6,7 @@ from app.contact.models import ContactRequest, ContactRequestEntry  # noqa: F401
 from app.desks.models import Desk  # noqa: F401
 from app.events.models import Event, EventSession  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
+from app.programme.models import FollowUp, Material, Picture, PictureRendition, Speaker, StoredFile  # noqa: F401
 from app.registrations.models import (  # noqa: F401
     AccessToken,
     Answer,

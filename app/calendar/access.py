@@ -40,6 +40,11 @@ class JoinState:
     def event(self):
         return self.registration.event
 
+    @property
+    def meeting_url(self) -> str:
+        """Where the link sends the participant now: the session's own meeting link, else the event's."""
+        return self.session.join_url if self.session is not None else ""
+
 
 def join_window() -> timedelta:
     """How long before a session its access links open the meeting (JOIN_WINDOW_MINUTES)."""
@@ -67,8 +72,9 @@ def join_state(registration: Registration, now: datetime | None = None, window: 
         opens_at = session.starts_at - window
         if now < opens_at:
             return JoinState(BEFORE, registration, session, opens_at)
-        # A stored address that could not be a Location header counts as none.
-        kind = OPEN if web_address(event.meeting_url) else NO_MEETING_URL
+        # A session's own meeting link wins over the event's; a stored address that could not be a Location
+        # header counts as none.
+        kind = OPEN if web_address(session.join_url) else NO_MEETING_URL
         return JoinState(kind, registration, session, opens_at)
     return JoinState(ENDED, registration)
 

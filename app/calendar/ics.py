@@ -38,6 +38,9 @@ LOCATION = "Online"
 ALARM_BEFORE = timedelta(minutes=15)
 FEED_REFRESH = timedelta(hours=1)
 
+# How much of a session's agenda an invite carries; the event page has the rest.
+AGENDA_EXCERPT = 300
+
 # Control characters other than newline and tab cannot appear in iCalendar TEXT values.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _HEADER_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -86,6 +89,23 @@ def summary(event: Event, session: EventSession) -> str:
     return _summary(event, Occurrence.of(session))
 
 
+def agenda_excerpt(session: EventSession) -> str:
+    """The start of a session's agenda as plain text (Markdown marks removed), as invites carry it."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", session.agenda or "")  # [label](url) -> label
+    text = re.sub(r"(?m)^\s{0,3}(#{1,6}|[*+-]|\d+\.)\s+", "", text)  # headings and list marks
+    text = re.sub(r"[*_`>]", "", text)
+    text = re.sub(r"[ \t]*\n[ \t]*\n\s*", "\n", text)
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    if len(text) > AGENDA_EXCERPT:
+        text = text[: AGENDA_EXCERPT - 1].rstrip() + "…"
+    return text
+
+
+def session_page_url(event: Event, session: EventSession) -> str:
+    """The session's agenda and speakers on the event page."""
+    return f"{event_page_url(event)}#session-{session.id}"
+
+
 def to_text(calendar: Calendar) -> str:
     """The calendar as text: CRLF line ends, folded at 75 octets without splitting a UTF-8 character."""
     return calendar.to_ical().decode("utf-8")
@@ -114,7 +134,7 @@ def request(
         now=now,
         zones=zones,
         url=access_url,
-        description=_invite_description(event, access_url),
+        description=_invite_description(event, access_url, session),
         conference_url=access_url,
         alarm=True,
     )
@@ -208,7 +228,7 @@ def personal_file(registration: Registration, access_url: str, *, now: datetime 
             now=now,
             zones=zones,
             url=access_url,
-            description=_invite_description(event, access_url),
+            description=_invite_description(event, access_url, session),
             conference_url=access_url,
             alarm=True,
             cancelled=event.is_cancelled,
@@ -287,7 +307,7 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
         if event.is_cancelled:
             about = "This event has been cancelled." + (f"\n\n{about}" if about else "")
         entries = [
-            (Occurrence.of(session), public_uid(session), event.sequence, event.is_cancelled)
+            (Occurrence.of(session), public_uid(session), event.sequence, event.is_cancelled, session)
             for session in event.sessions
         ]
         entries += [
@@ -296,10 +316,11 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
                 public_uid(event_id=event.id, session_id=row.session_id),
                 max(row.sequence, event.sequence),
                 True,
+                None,
             )
             for row in removed[event.id]
         ]
-        for occurrence, uid, sequence, cancelled in entries:
+        for occurrence, uid, sequence, cancelled, session in entries:
             vevent = _vevent(
                 event,
                 occurrence,
@@ -308,7 +329,15 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
                 now=now,
                 zones=zones,
                 url=page,
-                description=(f"{about}\n\n" if about else "") + f"Details and registration: {page}",
+                description="\n\n".join(
+                    part
+                    for part in (
+                        about,
+                        "\n".join(_agenda_lines(event, session)[1:]) if session is not None else "",
+                        f"Details and registration: {page}",
+                    )
+                    if part
+                ),
                 conference_url=None,
                 alarm=alarm,
                 cancelled=cancelled,
@@ -318,12 +347,20 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
             calendar.add_component(vevent)
 
 
-def _invite_description(event: Event, access_url: str) -> str:
+def _invite_description(event: Event, access_url: str, session: EventSession | None = None) -> str:
     lines = [f"Join online with your personal access link: {access_url}"]
     if event.summary:
         lines += ["", event.summary]
+    lines += _agenda_lines(event, session)
     lines += ["", f"Event page: {event_page_url(event)}", "The access link is personal: please do not share it."]
     return "\n".join(lines)
+
+
+def _agenda_lines(event: Event, session: EventSession | None) -> list[str]:
+    excerpt = agenda_excerpt(session) if session is not None else ""
+    if not excerpt:
+        return []
+    return ["", f"Agenda: {excerpt}", f"Agenda and speakers: {session_page_url(event, session)}"]
 
 
 def _summary(event: Event, occurrence: Occurrence) -> str:

@@ -100,7 +100,7 @@ def join(token: str):
         if request.method == "GET":
             access.record_attendance(registration, state.session, now=moment)
             db.session.commit()
-        return redirect(web_address(state.event.meeting_url), code=303)
+        return redirect(web_address(state.meeting_url), code=303)
     zone = _reader_zone(registration)
     session = state.session
     return render_template(
