@@ -73,6 +73,7 @@ class Config:
     CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5 per hour")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per hour")
     REGISTRATION_EMAIL_RATE_LIMIT = os.environ.get("REGISTRATION_EMAIL_RATE_LIMIT", "5 per hour")
+    DIRECTORY_MESSAGE_RATE_LIMIT = os.environ.get("DIRECTORY_MESSAGE_RATE_LIMIT", "10 per hour")
 
     # The domain in calendar UIDs: set it once in production, since changing it duplicates calendar entries.
     CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN") or None

@@ -25,8 +25,11 @@ BLUEPRINTS = (
     "app.registrations.views",
     "app.registrations.coordinator",
     "app.calendar.views",
+    "app.calendar.coordinator",
     "app.mail.views",
     "app.dashboard.views",
+    "app.participation.views",
+    "app.participation.coordinator",
     "app.ops.views",
 )
 
@@ -35,6 +38,7 @@ BLUEPRINTS = (
 LISTENERS = (
     "app.calendar.listeners",
     "app.registrations.listeners",
+    "app.participation.listeners",
 )
 
 COMMANDS = (
@@ -42,6 +46,7 @@ COMMANDS = (
     "app.mail.commands",
     "app.registrations.commands",
     "app.calendar.commands",
+    "app.participation.commands",
     "app.seed",
 )
 

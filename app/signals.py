@@ -22,3 +22,5 @@ event_cancelled = _signals.signal("event-cancelled")
 seat_confirmed = _signals.signal("seat-confirmed")
 #: sender: the Registration that held a seat and no longer does; ``reason`` for the participant.
 seat_withdrawn = _signals.signal("seat-withdrawn")
+#: sender: the Registration whose personal data was just deleted (by the participant or the retention purge).
+personal_data_deleted = _signals.signal("personal-data-deleted")

@@ -6,7 +6,12 @@ from flask_login import current_user, login_required
 
 from app.accounts.access import can_see_desk, visible_desk_ids
 from app.actions import allowed
-from app.calendar.attendance import attendance_columns, attendance_headers
+from app.calendar.attendance import (
+    attendance_columns,
+    attendance_detail_columns,
+    attendance_detail_headers,
+    attendance_headers,
+)
 from app.countries import COUNTRY_NAMES
 from app.desks.models import EXPERT_TYPES, Desk
 from app.events.models import Event
@@ -128,7 +133,11 @@ def export_csv(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)
     rows = services.search(event, visible_desk_ids(current_user), **_filters())
     return Response(
-        registrations_csv(rows, attendance_headers(event), lambda r: attendance_columns(event, r)),
+        registrations_csv(
+            rows,
+            attendance_headers(event) + attendance_detail_headers(event),
+            lambda r: attendance_columns(event, r) + attendance_detail_columns(event, r),
+        ),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"'},
     )

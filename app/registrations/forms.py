@@ -60,6 +60,10 @@ class RegistrationForm(FlaskForm):
         "I agree that my details are stored and used to organise this event, as the privacy notice explains.",
         validators=[DataRequired(message="Please agree so that we can register you.")],
     )
+    list_in_directory = BooleanField(
+        "List me in the participant directory, so that the other confirmed participants can see my name, "
+        "organisation, country and role and write to me (my email address stays hidden)"
+    )
     website = StringField("Website", validators=[Optional(), Length(max=200)])  # honeypot
     submit = SubmitField("Register")
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app import signals
 from app.desks.services import route_person
 from app.events.models import Event, EventSession
 from app.events.services import registration_state
@@ -231,6 +232,8 @@ def anonymise(registration: Registration, *, reason: str = "participant") -> Non
     for purpose in (TOKEN_VERIFY, TOKEN_MANAGE, TOKEN_JOIN):
         tokens.revoke(registration, purpose)
     db.session.flush()
+    # Directory entries, survey answers and certificates of higher domains go too.
+    signals.personal_data_deleted.send(registration)
 
 
 def expire_unverified(now: datetime | None = None, event: Event | None = None) -> int:
