@@ -6,7 +6,6 @@ from app.contact.models import ContactRequest, ContactRequestEntry  # noqa: F401
 from app.desks.models import Desk  # noqa: F401
 from app.events.models import Event, EventSession  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
-from app.registrations.models import AccessToken, Registration, RegistrationTransition  # noqa: F401
 from app.participation.models import (  # noqa: F401
     Certificate,
     CertificateRule,
@@ -16,3 +15,4 @@ from app.participation.models import (  # noqa: F401
     FeedbackResponse,
     FeedbackSurvey,
 )
+from app.registrations.models import AccessToken, Registration, RegistrationTransition  # noqa: F401

@@ -11,7 +11,6 @@ and came back has several rows: their minutes are added up; a row exported twice
 """
 
 import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,7 +33,13 @@ JOIN_COLUMNS = ("join time", "first join", "joined", "first join time")
 LEAVE_COLUMNS = ("leave time", "last leave", "left", "last leave time")
 DURATION_COLUMNS = ("duration (minutes)", "in-meeting duration", "duration", "attendance duration", "time in call")
 
+# Two-digit years first: "%Y" would read "21" as the year 21.
 TIME_FORMATS = (
+    "%m/%d/%y, %I:%M:%S %p",
+    "%m/%d/%y %I:%M:%S %p",
+    "%m/%d/%y, %I:%M %p",
+    "%m/%d/%y %H:%M:%S",
+    "%m/%d/%y, %H:%M:%S",
     "%m/%d/%Y %I:%M:%S %p",
     "%m/%d/%Y, %I:%M:%S %p",
     "%m/%d/%Y %I:%M %p",
