@@ -147,7 +147,7 @@ def sessions_due(survey: FeedbackSurvey, now: datetime | None = None) -> list[Ev
 def feedback_link(registration: Registration, session: EventSession) -> str:
     """A new personal link to the survey for one session."""
     return external_url_for(
-        "participation.feedback", token=tokens.issue(registration, TOKEN_FEEDBACK), session_id=session.id
+        "participation.feedback_form", token=tokens.issue(registration, TOKEN_FEEDBACK), session_id=session.id
     )
 
 
