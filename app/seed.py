@@ -14,6 +14,7 @@ from app.desks.services import route_person
 from app.events import services as events
 from app.events.models import Event
 from app.extensions import db
+from app.participation.demo import seed_participation
 from app.registrations.models import (
     CONFIRMED,
     PENDING_APPROVAL,
@@ -360,6 +361,7 @@ def seed() -> dict[str, Event]:
     db.session.flush()
 
     seed_contact_requests([created["peer_exchange"], created["roundtable"], created["working_group"]])
+    seed_participation(created["working_group"])
     return created
 
 
