@@ -2,7 +2,7 @@
 session and feedback ratings. Each series is a list of (label, value) pairs, drawn as SVG with a table."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -23,18 +23,7 @@ def insights(event: Event, desk_ids: set[int] | None) -> dict:
         query = query.where(Registration.desk_id.in_(desk_ids or {-1}))
     rows = db.session.scalars(query).all()
 
-    # Registrations per week (Monday, in the event's zone), gaps shown as zero.
-    weeks = Counter()
-    for r in rows:
-        day = timezones.utc_to_local(r.created_at, event.timezone).date()
-        weeks[day - timedelta(days=day.weekday())] += 1
-    over_time = []
-    if weeks:
-        week, last = min(weeks), max(weeks)
-        while week <= last and len(over_time) < 104:
-            over_time.append((_("week of %(day)s", day=week.isoformat()), weeks.get(week, 0)))
-            week += timedelta(days=7)
-
+    over_time = registrations_over_time([timezones.utc_to_local(r.created_at, event.timezone).date() for r in rows])
     countries = Counter(COUNTRY_NAMES.get(r.country, r.country or "?") for r in rows)
     categories = Counter(r.expert_type for r in rows)
     statuses = Counter(str(STATUS_LABELS.get(r.status, r.status)) for r in rows)
@@ -56,3 +45,22 @@ def insights(event: Event, desk_ids: set[int] | None) -> dict:
         "ratings": ratings,
         "total": len(rows),
     }
+
+
+def registrations_over_time(days: list[date]) -> list[tuple[str, int]]:
+    """Registrations per week, or per month when they spread over more than half a year; gaps count zero."""
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    if (last - first).days <= 183:
+        counts = Counter(day - timedelta(days=day.weekday()) for day in days)
+        start = min(counts)
+        steps = [start + timedelta(days=7 * n) for n in range((last - start).days // 7 + 1)]
+        return [(_("week of %(day)s", day=step.isoformat()), counts.get(step, 0)) for step in steps]
+    counts = Counter((day.year, day.month) for day in days)
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return [(f"{year}-{month:02d}", counts.get((year, month), 0)) for year, month in months]

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.participation import certificates, directory, feedback
 from app.participation.models import AFTER_LAST_SESSION, QUESTION_RATING, QUESTION_TEXT, RULE_SESSIONS, SURVEY_CLOSED
 from app.registrations.models import CONFIRMED, Registration, RegistrationTransition
+from app.types import utcnow
 
 # The demo's extra participant, so that a certificate with a Georgian name is there from the start.
 NINO = ("ნინო ქავთარაძე", "nino.kavtaradze@rustavi.example.ge", "Rustavi City Hall", "GE", "Digital services lead")
@@ -122,11 +123,11 @@ def _extra_participant(event: Event) -> Registration:
         position=role,
         expert_type="international",
         timezone="Asia/Tbilisi",
-        consent_at=event.sessions[0].starts_at - timedelta(days=20),
-        verified_at=event.sessions[0].starts_at - timedelta(days=20),
+        consent_at=utcnow() - timedelta(hours=20),
+        verified_at=utcnow() - timedelta(hours=20),
         status=CONFIRMED,
         calendar_uid=uuid.uuid4().hex,
-        created_at=event.sessions[0].starts_at - timedelta(days=20),
+        created_at=utcnow() - timedelta(hours=20),
     )
     db.session.add(registration)
     db.session.add(RegistrationTransition(registration=registration, to_status=CONFIRMED, actor="participant"))

@@ -9,7 +9,7 @@ from flask_babel import force_locale, format_date
 from app import timezones
 from app.i18n import _
 from app.participation.certificates import certificate_locale, rule_for, session_dates, verification_url
-from app.participation.models import Certificate
+from app.participation.models import RULE_MINUTES, Certificate
 
 FONT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static", "fonts")
 FONT = "DejaVu"
@@ -75,7 +75,8 @@ def _render(certificate: Certificate) -> bytes:
         pdf.cell(
             width, 6, f"{title} · {format_date(local.date(), format='long')}", align="C", new_x="LMARGIN", new_y="NEXT"
         )
-    if certificate.minutes:
+    # Minutes come from platform reports only: printed when the rule is about minutes, not to look short.
+    if certificate.minutes and rule is not None and rule.kind == RULE_MINUTES:
         pdf.set_x(20)
         pdf.cell(
             width,

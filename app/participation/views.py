@@ -16,7 +16,7 @@ from app.participation.forms import (
     ResponseForm,
     VerifyForm,
 )
-from app.participation.models import QUESTION_RATING
+from app.participation.models import QUESTION_RATING, RULE_MINUTES
 from app.participation.pdf import certificate_pdf
 from app.registrations import services as registrations
 from app.web import show_errors
@@ -147,6 +147,7 @@ def verify(code: str):
         event=event,
         sessions=sessions,
         organiser=(rule.organiser if rule and rule.organiser else event.desk.name),
+        show_minutes=rule is not None and rule.kind == RULE_MINUTES,
         issued=format_date(timezones.utc_to_local(certificate.issued_at, event.timezone).date(), format="long"),
     )
 
