@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.calendar import access, attendance, reports
 from app.calendar.models import Attendance, AttendanceImport
@@ -222,3 +224,22 @@ def test_attendance_in_the_csv_export_and_the_data_download(app, client, login, 
     assert [s["attended"] for s in sessions] == [True, True, False, False]
     assert sessions[0]["sources"] == ["manual"]
     assert sessions[1]["minutes"] == 239
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.one_of(st.binary(max_size=3000), st.text(max_size=2000).map(lambda t: t.encode("utf-8"))))
+def test_any_bytes_give_a_report_or_a_clear_refusal(data):
+    header = b"Name,User Email,Join Time,Leave Time,Duration (Minutes)\n"
+    for candidate in (data, header + data):
+        try:
+            report = reports.parse_report(candidate, "Europe/Belgrade")
+        except reports.ReportError as error:
+            assert error.fields.get("report")
+        else:
+            assert report.people and all(p.name and p.minutes >= 0 for p in report.people)
+
+
+def test_a_huge_field_is_refused_not_a_crash():
+    data = b"Name,Duration (Minutes)\n" + b'"' + b"x" * 200_000 + b'",5\n'
+    with pytest.raises(reports.ReportError, match="not a valid CSV"):
+        reports.parse_report(data, "UTC")

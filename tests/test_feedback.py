@@ -152,3 +152,17 @@ def test_coordinator_saves_and_opens_the_survey(app, client, login, group, tbili
     assert [q.text for q in survey.questions] == ["What will you try at home?"]
     assert client.post(f"/dashboard/events/{group.event.id}/feedback/open").status_code == 302
     assert len(outbox("feedback_invitation")) == 16
+
+
+def test_personal_page_opens_the_survey_with_a_post(app, client, group):
+    from app.registrations import services as registrations
+
+    open_survey(group)
+    token = registrations.new_manage_token(group.olena)
+    db.session.commit()
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "Give feedback on the whole event" in page
+    last = group.event.sessions[-1]
+    assert client.get(f"/r/{token}/feedback/{last.id}").status_code == 405
+    response = client.post(f"/r/{token}/feedback/{last.id}")
+    assert response.status_code == 303 and "/feedback/" in response.headers["Location"]

@@ -128,13 +128,16 @@ def _pick(headers: list[str], names: tuple[str, ...]) -> int | None:
 
 def _find_table(lines: list[str]) -> tuple[int, str, dict[str, int | None]] | None:
     """The participants table's header line, its delimiter and the column positions."""
-    for number, line in enumerate(lines):
+    for number, line in enumerate(lines[:200]):
         if not line.strip():
             continue
         delimiter = max(("\t", ",", ";"), key=line.count)
         if not line.count(delimiter):
             continue
-        headers = [_normal_header(c) for c in next(csv.reader([line], delimiter=delimiter))]
+        try:
+            headers = [_normal_header(c) for c in next(csv.reader([line], delimiter=delimiter))]
+        except csv.Error:
+            continue
         columns = {
             "name": _pick(headers, NAME_COLUMNS),
             "email": _pick(headers, EMAIL_COLUMNS),
@@ -217,6 +220,18 @@ def parse_report(data: bytes, zone: str) -> Report:
         )
     header_line, delimiter, columns = found
     platform = _platform(text, columns, lines, header_line)
+    try:
+        rows = _read_rows(lines, header_line, delimiter, columns, zone)
+    except csv.Error as error:
+        raise ReportError(
+            _("The file is not a valid CSV file (%(reason)s).", reason=str(error)[:100]), field="report"
+        ) from None
+    if not rows:
+        raise ReportError(_("The participants table has no rows."), field="report")
+    return Report(platform=platform, people=merge_rows(rows), rows=len(rows))
+
+
+def _read_rows(lines: list[str], header_line: int, delimiter: str, columns: dict, zone: str) -> list[ReportRow]:
     rows: list[ReportRow] = []
     for offset, cells in enumerate(csv.reader(lines[header_line + 1 :], delimiter=delimiter), start=header_line + 2):
         if not any(c.strip() for c in cells):
@@ -253,9 +268,7 @@ def parse_report(data: bytes, zone: str) -> Report:
                 field="report",
             )
         rows.append(ReportRow(offset, name, email, joined_at, left_at, minutes))
-    if not rows:
-        raise ReportError(_("The participants table has no rows."), field="report")
-    return Report(platform=platform, people=merge_rows(rows), rows=len(rows))
+    return rows
 
 
 def merge_rows(rows: list[ReportRow]) -> list[ReportPerson]:

@@ -10,6 +10,7 @@ from app.extensions import db, limiter
 from app.i18n import _
 from app.participation import certificates, directory, feedback
 from app.participation.forms import (
+    ActionForm,
     DirectoryEntryForm,
     LeaveDirectoryForm,
     MessageForm,
@@ -100,10 +101,12 @@ def feedback_form(token: str, session_id: int):
     ), (422 if request.method == "POST" else 200)
 
 
-@bp.get("/r/<token>/feedback/<int:session_id>")
+@bp.post("/r/<token>/feedback/<int:session_id>")
 def feedback_from_page(token: str, session_id: int):
-    """From the personal page: a fresh survey link for the session."""
+    """From the personal page: a fresh survey link for the session (a POST: it stores a new token)."""
     registration = registrations.participant_by_token(token) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     session = next((s for s in registration.event.sessions if s.id == session_id), None) or abort(404)
     link = feedback.feedback_link(registration, session)
     db.session.commit()
@@ -279,5 +282,6 @@ def participation_panel(registration) -> dict:
         "entry": directory.entry_for(registration),
         "can_use_directory": directory.can_use(registration),
         "entry_form": DirectoryEntryForm(formdata=None),
+        "action_form": ActionForm(formdata=None),
         "leave_form": LeaveDirectoryForm(formdata=None),
     }
