@@ -83,6 +83,7 @@ class Config:
     # How many reverse proxies in front of the app set X-Forwarded-For / X-Forwarded-Proto. 0 trusts no such
     # header: any client could write them, and limits would count a made-up address.
     TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+    DIRECTORY_MESSAGE_RATE_LIMIT = os.environ.get("DIRECTORY_MESSAGE_RATE_LIMIT", "10 per hour")
 
     # The domain in calendar UIDs: set it once in production, since changing it duplicates calendar entries.
     CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN") or None

@@ -29,8 +29,11 @@ BLUEPRINTS = (
     "app.registrations.views",
     "app.registrations.coordinator",
     "app.calendar.views",
+    "app.calendar.coordinator",
     "app.mail.views",
     "app.dashboard.views",
+    "app.participation.views",
+    "app.participation.coordinator",
     "app.ops.views",
     "app.programme.views",
     "app.programme.coordinator",
@@ -41,6 +44,7 @@ BLUEPRINTS = (
 LISTENERS = (
     "app.calendar.listeners",
     "app.registrations.listeners",
+    "app.participation.listeners",
 )
 
 COMMANDS = (
@@ -49,6 +53,7 @@ COMMANDS = (
     "app.registrations.commands",
     "app.calendar.commands",
     "app.dashboard.commands",
+    "app.participation.commands",
     "app.seed",
 )
 

@@ -155,4 +155,5 @@ TEMPLATE_FILTERS = {
     "country_name": country_name,
     "language_name": language_name,
     "instant": format_instant,
+    "fromiso": datetime.fromisoformat,
 }

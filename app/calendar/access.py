@@ -94,9 +94,17 @@ def record_attendance(registration: Registration, session: EventSession, now: da
     statement = statement.on_conflict_do_update(
         index_elements=[Attendance.registration_id, Attendance.session_id],
         set_={
+            # A row made by a mark by hand or a report has no link join yet.
+            "first_joined_at": sa.func.coalesce(Attendance.first_joined_at, statement.excluded.first_joined_at),
             # A retried request may arrive out of order; the latest moment wins.
             "last_joined_at": sa.case(
-                (Attendance.last_joined_at > statement.excluded.last_joined_at, Attendance.last_joined_at),
+                (
+                    sa.and_(
+                        Attendance.last_joined_at.is_not(None),
+                        Attendance.last_joined_at > statement.excluded.last_joined_at,
+                    ),
+                    Attendance.last_joined_at,
+                ),
                 else_=statement.excluded.last_joined_at,
             ),
             "joins": Attendance.joins + 1,

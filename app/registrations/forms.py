@@ -88,6 +88,10 @@ class RegistrationForm(FlaskForm):
         "Invitation code (if you have one)", validators=[Optional(), Length(max=40), NoControlCharacters()]
     )
     invitation = HiddenField()
+    list_in_directory = BooleanField(
+        "List me in the participant directory, so that the other confirmed participants can see my name, "
+        "organisation, country and role and write to me (my email address stays hidden)"
+    )
     website = StringField("Website", validators=[Optional(), Length(max=200)])  # honeypot
     submit = SubmitField("Register")
 
