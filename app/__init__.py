@@ -157,6 +157,8 @@ def _ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("SELECT 1")
             cursor.close()
+            # The check must not leave a transaction open on the connection it hands out.
+            dbapi_connection.rollback()
         except Exception as error:  # noqa: BLE001 - any failure: the pool replaces the connection
             raise sa.exc.DisconnectionError(f"a pooled connection failed its check: {error}") from error
 
