@@ -108,13 +108,13 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
 
-    from app.accounts.models import Coordinator
+    from app.accounts import remember
+    from app.accounts.services import coordinator_for_session
 
-    @login_manager.user_loader
-    def load_coordinator(user_id: str):
-        if not user_id.isdigit():
-            return None
-        return db.session.get(Coordinator, int(user_id))
+    # A session names the account and its current session token: a new token ends every session.
+    login_manager.user_loader(coordinator_for_session)
+    login_manager.request_loader(remember.load_from_cookie)
+    app.after_request(remember.write_cookie)
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
