@@ -113,6 +113,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # How long "keep me logged in" lasts without a visit; every visit replaces the token.
+    REMEMBER_DAYS = _int("REMEMBER_DAYS", 30)
     WTF_CSRF_TIME_LIMIT = None
     # Every form but the coordinators' uploads (which allow MATERIALS_MAX_BYTES and a little more).
     MAX_CONTENT_LENGTH = 1024 * 1024

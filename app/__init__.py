@@ -12,7 +12,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from app import extensions, models, ops, web  # noqa: F401 - models: the whole schema, for migrations
-from app.accounts.models import Coordinator
+from app.accounts import remember
+from app.accounts.services import coordinator_for_session
 from app.errors import DomainError
 from app.events import page_cache
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -133,11 +134,10 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
 
-    @login_manager.user_loader
-    def load_coordinator(user_id: str):
-        if not user_id.isdigit():
-            return None
-        return db.session.get(Coordinator, int(user_id))
+    # A session names the account and its current session token: a new token ends every session.
+    login_manager.user_loader(coordinator_for_session)
+    login_manager.request_loader(remember.load_from_cookie)
+    app.after_request(remember.write_cookie)
 
 
 def _ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
