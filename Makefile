@@ -25,7 +25,7 @@ $(BIN)/python:
 		echo "Install one (for instance python3.11 from your distribution), or name it: make run PYTHON=/path/to/python3.12"; \
 		exit 1; fi
 	"$(PYTHON)" -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip || echo "pip could not be upgraded; the venv's own pip installs the pinned packages."
 
 # Runtime packages only: what production installs (pip install --require-hashes -r requirements.txt).
 $(RUNTIME_STAMP): requirements.txt $(BIN)/python

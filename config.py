@@ -75,6 +75,8 @@ class Config:
 
     # Rate limits: memory is enough for one process; use Redis when several serve.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Keys in a shared Redis start with this (one prefix per installation sharing a Redis).
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "eventdesk")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5 per hour")
@@ -83,6 +85,7 @@ class Config:
     # How many reverse proxies in front of the app set X-Forwarded-For / X-Forwarded-Proto. 0 trusts no such
     # header: any client could write them, and limits would count a made-up address.
     TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+    DIRECTORY_MESSAGE_RATE_LIMIT = os.environ.get("DIRECTORY_MESSAGE_RATE_LIMIT", "10 per hour")
 
     # The domain in calendar UIDs: set it once in production, since changing it duplicates calendar entries.
     CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN") or None
@@ -90,6 +93,10 @@ class Config:
     VERIFICATION_HOURS = _int("VERIFICATION_HOURS", 48)
     JOIN_WINDOW_MINUTES = _int("JOIN_WINDOW_MINUTES", 15)
     RETENTION_DAYS = _int("RETENTION_DAYS", 365)
+
+    # Materials and pictures: stored in the database unless MATERIALS_DIR names a directory every host shares.
+    MATERIALS_DIR = os.environ.get("MATERIALS_DIR") or None
+    MATERIALS_MAX_BYTES = _int("MATERIALS_MAX_BYTES", 25 * 1024 * 1024)
 
     # Operations: logs, health checks, metrics.
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -106,7 +113,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # How long "keep me logged in" lasts without a visit; every visit replaces the token.
+    REMEMBER_DAYS = _int("REMEMBER_DAYS", 30)
     WTF_CSRF_TIME_LIMIT = None
+    # Every form but the coordinators' uploads (which allow MATERIALS_MAX_BYTES and a little more).
     MAX_CONTENT_LENGTH = 1024 * 1024
 
 

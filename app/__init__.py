@@ -12,7 +12,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from app import extensions, models, ops, web  # noqa: F401 - models: the whole schema, for migrations
-from app.accounts.models import Coordinator
+from app.accounts import remember
+from app.accounts.services import coordinator_for_session
 from app.errors import DomainError
 from app.events import page_cache
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -30,9 +31,14 @@ BLUEPRINTS = (
     "app.registrations.views",
     "app.registrations.coordinator",
     "app.calendar.views",
+    "app.calendar.coordinator",
     "app.mail.views",
     "app.dashboard.views",
+    "app.participation.views",
+    "app.participation.coordinator",
     "app.ops.views",
+    "app.programme.views",
+    "app.programme.coordinator",
     "app.languages.views",
 )
 
@@ -41,6 +47,7 @@ BLUEPRINTS = (
 LISTENERS = (
     "app.calendar.listeners",
     "app.registrations.listeners",
+    "app.participation.listeners",
 )
 
 COMMANDS = (
@@ -49,6 +56,7 @@ COMMANDS = (
     "app.registrations.commands",
     "app.calendar.commands",
     "app.dashboard.commands",
+    "app.participation.commands",
     "app.seed",
 )
 
@@ -129,11 +137,10 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
 
-    @login_manager.user_loader
-    def load_coordinator(user_id: str):
-        if not user_id.isdigit():
-            return None
-        return db.session.get(Coordinator, int(user_id))
+    # A session names the account and its current session token: a new token ends every session.
+    login_manager.user_loader(coordinator_for_session)
+    login_manager.request_loader(remember.load_from_cookie)
+    app.after_request(remember.write_cookie)
 
 
 def register_locales(app: Flask) -> None:
@@ -180,6 +187,8 @@ def _ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("SELECT 1")
             cursor.close()
+            # The check must not leave a transaction open on the connection it hands out.
+            dbapi_connection.rollback()
         except Exception as error:  # noqa: BLE001 - any failure: the pool replaces the connection
             raise sa.exc.DisconnectionError(f"a pooled connection failed its check: {error}") from error
 
@@ -284,7 +293,8 @@ def register_security_headers(app: Flask) -> None:
             # By path, not by endpoint, so that answers no view produced (404, 405, 500) are covered too: the
             # token must not leak to other sites in a Referer, nor stay in a shared or browser cache.
             response.headers["Referrer-Policy"] = "no-referrer"
-            response.headers["Cache-Control"] = "no-store"
+            if "no-store" not in response.headers.get("Cache-Control", ""):
+                response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if request.path.startswith(("/dashboard", "/login")):
             # Coordinators' pages hold personal data: never kept in a shared or browser cache.

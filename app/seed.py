@@ -14,6 +14,8 @@ from app.desks.services import route_person
 from app.events import services as events
 from app.events.models import Event, EventTranslation
 from app.extensions import db
+from app.participation.demo import seed_participation
+from app.programme.demo import seed_programme
 from app.registrations.demo import seed_working_group_2027
 from app.registrations.models import (
     CONFIRMED,
@@ -404,6 +406,9 @@ def seed() -> dict[str, Event]:
 
     seed_contact_requests([created["peer_exchange"], created["roundtable"], created["working_group"]])
     created["working_group_2027"] = seed_working_group_2027(desks["tbilisi"].id)
+    # Participation first: it adds a participant, who then gets the programme's follow-up message too.
+    seed_participation(created["working_group"])
+    seed_programme(created["working_group"])
     return created
 
 

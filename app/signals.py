@@ -27,3 +27,5 @@ seat_withdrawn = _signals.signal("seat-withdrawn")
 sessions_changed = _signals.signal("sessions-changed")
 #: sender: the source Event; ``copy`` (the new draft), ``sessions`` (source session id -> copy's session).
 event_duplicated = _signals.signal("event-duplicated")
+#: sender: the Registration whose personal data was just deleted (by the participant or the retention purge).
+personal_data_deleted = _signals.signal("personal-data-deleted")

@@ -168,4 +168,5 @@ TEMPLATE_FILTERS = {
     "instant": format_instant,
     "number": format_number,
     "format_list": format_list,
+    "fromiso": datetime.fromisoformat,
 }

@@ -186,8 +186,8 @@ class Bench:
         self.admin_engine.dispose()
 
     def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
-        log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.workdir / f"{name}.log", "wb") as log:
+            process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         self.processes.append((name, process))
         self.commands[name] = shlex.join(args)
         return process
@@ -201,6 +201,7 @@ class Bench:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait(timeout=20)
 
     def gunicorn(self, name: str, target: str, port: int, env: dict[str, str], ready: str) -> subprocess.Popen:
         args = [

@@ -172,3 +172,17 @@ def test_one_account_is_limited_across_addresses(client, tbilisi_coordinator):
 def test_dev_mailbox_answers_only_this_machine(client):
     assert client.get("/dev/mailbox/").status_code == 200
     assert client.get("/dev/mailbox/", environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 404
+
+
+def test_a_connection_idle_for_long_is_checked_and_handed_out_without_a_transaction(app, monkeypatch):
+    """DATABASE_PING_IDLE_SECONDS: the check (SELECT 1) runs on idle connections and leaves no transaction open,
+    so that the next user may still switch the connection to autocommit."""
+    import time
+
+    db.session.remove()
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    now = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: now + app.config["DATABASE_PING_IDLE_SECONDS"] + 1)
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        assert conn.exec_driver_sql("SELECT 2").scalar() == 2

@@ -303,3 +303,26 @@ def test_vtimezone_matches_the_zone_data_around_the_world(zone_name):
             calendar.add_component(vevent)
         read = instants_with_custom_zone(calendar.to_ical().decode(), zone_name)
         assert [start for start, _ in read] == instants
+
+
+def test_calendar_files_and_the_feed_answer_304_until_they_change(app, client, desks):
+    from app.extensions import db
+
+    event = factories.make_event(desks.tbilisi, title="Open Data Roundtable")
+    urls = (f"/events/{event.slug}.ics", "/calendar/feed.ics")
+    etags = {}
+    for url in urls:
+        first = client.get(url)
+        assert first.status_code == 200 and first.headers["ETag"]
+        etags[url] = first.headers["ETag"]
+
+        again = client.get(url, headers={"If-None-Match": etags[url]})
+        assert again.status_code == 304
+        assert again.get_data() == b""
+
+    event.title = "Open Data Roundtable, new title"
+    db.session.commit()
+    for url in urls:
+        changed = client.get(url, headers={"If-None-Match": etags[url]})
+        assert changed.status_code == 200
+        assert b"new title" in changed.get_data()

@@ -150,6 +150,14 @@ def coordinator_pages(journey) -> list[str]:
         f"/dashboard/events/{event.id}/invitations",
         "/dashboard/desks",
         "/dashboard/coordinators",
+        f"/dashboard/events/{event.id}/programme/",
+        f"/dashboard/events/{event.id}/programme/sessions/{event.sessions[0].id}",
+        f"/dashboard/events/{event.id}/programme/messages/new",
+        f"/dashboard/events/{event.id}/attendance",
+        f"/dashboard/events/{event.id}/feedback",
+        f"/dashboard/events/{event.id}/certificates",
+        f"/dashboard/events/{event.id}/directory",
+        f"/dashboard/events/{event.id}/charts",
     ]
 
 

@@ -207,3 +207,12 @@ def test_json_log_lines(app):
     assert line["request_id"] == "req-0123456789"
     assert line["level"] == "WARNING"
     assert line["status"] == 503
+
+
+def test_readyz_is_503_not_500_on_an_empty_database(tmp_path):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}"})
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert set(response.get_json()["checks"]) == {"database", "migrations"}
+    with app.app_context():
+        db.engine.dispose()

@@ -1,7 +1,11 @@
 """Trust at the edge: proxies, login limits, sessions, hostile input, headers on token URLs."""
 
 import pytest
+import sqlalchemy as sa
+from flask import g
 
+from app.extensions import db
+from app.tokens import hash_token
 from tests.contact_support import contact_form
 
 # --- 2. Behind a reverse proxy -----------------------------------------------------------------------
@@ -155,3 +159,159 @@ def test_production_sends_hsts_and_development_does_not(app, database_url, monke
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
     assert "Strict-Transport-Security" not in app.test_client().get("/privacy").headers
+
+
+# --- 10. Sessions can be revoked; remember tokens are random, hashed, rotated -----------------------------
+
+
+def visit(browser, method: str, path: str, **options):
+    """A request from ``browser``. The test's app context (and so ``g``) outlives each request here, and
+    Flask-Login keeps the user it loaded in ``g``: forget it, so that every browser is judged by its cookies."""
+    g.pop("_login_user", None)
+    return browser.open(path, method=method, **options)
+
+
+def _session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_a_copied_session_cookie_stops_working_after_logout(app, client, login, tbilisi_coordinator):
+    visit(client, "POST", "/login", data={"email": tbilisi_coordinator.email, "password": "correct horse battery"})
+    copied = _session_cookie(client)
+    assert visit(client, "POST", "/logout").status_code == 302
+
+    other = app.test_client()
+    other.set_cookie("session", copied)
+    assert visit(other, "GET", "/dashboard/").status_code == 302  # back to the login page
+
+
+def test_logout_ends_the_sessions_on_every_device(app, client, login, tbilisi_coordinator):
+    laptop = app.test_client()
+    assert (
+        visit(
+            laptop, "POST", "/login", data={"email": tbilisi_coordinator.email, "password": "correct horse battery"}
+        ).status_code
+        == 302
+    )
+    visit(client, "POST", "/login", data={"email": tbilisi_coordinator.email, "password": "correct horse battery"})
+    visit(client, "POST", "/logout")
+    assert visit(laptop, "GET", "/dashboard/").status_code == 302
+
+
+def test_a_password_change_ends_every_session_but_the_admins_own(app, client, login, admin, tbilisi_coordinator):
+    from app.accounts.models import Coordinator
+
+    phone = app.test_client()
+    assert (
+        visit(
+            phone, "POST", "/login", data={"email": tbilisi_coordinator.email, "password": "correct horse battery"}
+        ).status_code
+        == 302
+    )
+    assert visit(phone, "GET", "/dashboard/").status_code == 200
+
+    visit(client, "POST", "/login", data={"email": admin.email, "password": "correct horse battery"})
+    response = visit(
+        client,
+        "POST",
+        f"/dashboard/coordinators/{tbilisi_coordinator.id}",
+        data={
+            "name": "Nino Beridze",
+            "email": tbilisi_coordinator.email,
+            "active": "y",
+            "password": "a brand new password",
+        },
+    )
+    assert response.status_code == 302
+    assert visit(phone, "GET", "/dashboard/").status_code == 302
+
+    # The administrator changing their own password stays logged in here, and nowhere else.
+    other_admin_browser = app.test_client()
+    visit(other_admin_browser, "POST", "/login", data={"email": admin.email, "password": "correct horse battery"})
+    visit(
+        client,
+        "POST",
+        f"/dashboard/coordinators/{admin.id}",
+        data={
+            "name": "Ada Admin",
+            "email": admin.email,
+            "admin": "y",
+            "active": "y",
+            "password": "my own new password",
+        },
+    )
+    assert visit(client, "GET", "/dashboard/").status_code == 200
+    assert visit(other_admin_browser, "GET", "/dashboard/").status_code == 302
+    assert db.session.get(Coordinator, admin.id) is not None
+
+
+def test_remember_tokens_are_random_hashed_rotated_and_end_with_logout(app, tbilisi_coordinator):
+    from app.accounts.models import RememberToken
+    from app.accounts.remember import COOKIE
+
+    def remembered_login():
+        browser = app.test_client()
+        response = visit(
+            browser,
+            "POST",
+            "/login",
+            data={"email": tbilisi_coordinator.email, "password": "correct horse battery", "remember": "y"},
+        )
+        assert response.status_code == 302
+        set_cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{COOKIE}=")]
+        assert len(set_cookie) == 1 and "SameSite=Lax" in set_cookie[0] and "HttpOnly" in set_cookie[0]
+        return browser, browser.get_cookie(COOKIE).value
+
+    first_browser, first = remembered_login()
+    _, second = remembered_login()
+    assert first != second  # random, not derived from the account
+    stored = {t.token_hash for t in db.session.scalars(sa.select(RememberToken))}
+    assert first not in stored and hash_token(first) in stored
+
+    # A browser that lost its session comes back with the cookie: logged in, and the token is replaced.
+    returning = app.test_client()
+    returning.set_cookie(COOKIE, first)
+    assert visit(returning, "GET", "/dashboard/").status_code == 200
+    rotated = returning.get_cookie(COOKIE).value
+    assert rotated != first
+    # The old token works no more.
+    thief = app.test_client()
+    thief.set_cookie(COOKIE, first)
+    assert visit(thief, "GET", "/dashboard/").status_code == 302
+
+    # Logout ends every remember token of the account, on every device.
+    assert visit(returning, "POST", "/logout").status_code == 302
+    assert returning.get_cookie(COOKIE) is None
+    for token in (rotated, second):
+        later = app.test_client()
+        later.set_cookie(COOKIE, token)
+        assert visit(later, "GET", "/dashboard/").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RememberToken)) == 0
+
+
+def test_a_password_change_ends_remember_tokens(app, client, login, admin, tbilisi_coordinator):
+    from app.accounts.remember import COOKIE
+
+    browser = app.test_client()
+    visit(
+        browser,
+        "POST",
+        "/login",
+        data={"email": tbilisi_coordinator.email, "password": "correct horse battery", "remember": "y"},
+    )
+    token = browser.get_cookie(COOKIE).value
+    visit(client, "POST", "/login", data={"email": admin.email, "password": "correct horse battery"})
+    visit(
+        client,
+        "POST",
+        f"/dashboard/coordinators/{tbilisi_coordinator.id}",
+        data={
+            "name": "Nino Beridze",
+            "email": tbilisi_coordinator.email,
+            "active": "y",
+            "password": "a brand new password",
+        },
+    )
+    later = app.test_client()
+    later.set_cookie(COOKIE, token)
+    assert visit(later, "GET", "/dashboard/").status_code == 302

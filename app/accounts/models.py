@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,6 +11,11 @@ from app.types import UTCDateTime, utcnow
 
 ROLE_ADMIN = "admin"
 ROLE_COORDINATOR = "coordinator"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
 
 desk_memberships = sa.Table(
     "desk_memberships",
@@ -35,10 +41,16 @@ class Coordinator(UserMixin, db.Model):
     # The digest of waiting work: "immediately", "daily" or "off"; and when the last one went out.
     digest: so.Mapped[str] = so.mapped_column(sa.String(20), default="daily")
     digest_sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # Part of every session's user id: a new value (logout, password change) ends every session at once, on
+    # every device, although session cookies are signed rather than stored.
+    session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token, server_default="")
 
     desks: so.Mapped[list["Desk"]] = so.relationship(  # noqa: F821
         secondary=desk_memberships, back_populates="coordinators", order_by="Desk.name"
     )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
 
     @property
     def is_admin(self) -> bool:
@@ -60,3 +72,18 @@ class Coordinator(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Coordinator {self.email}>"
+
+
+class RememberToken(db.Model):
+    """A "keep me logged in" token: random, stored as its SHA-256 only, replaced by a new one each time it is
+    used, and deleted with every session of the account (logout, password change)."""
+
+    __tablename__ = "remember_tokens"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    coordinator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("coordinators.id", ondelete="CASCADE"), index=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+
+    coordinator: so.Mapped[Coordinator] = so.relationship()

@@ -1,14 +1,19 @@
 """Coordinator accounts."""
 
+import hmac
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts.models import ROLE_ADMIN, ROLE_COORDINATOR, Coordinator
+from app.accounts.models import ROLE_ADMIN, ROLE_COORDINATOR, Coordinator, RememberToken, new_session_token
 from app.desks.models import Desk
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import _
 from app.text import clean_name
+from app.tokens import hash_token, new_token
+from app.types import utcnow
 
 
 class AccountError(DomainError):
@@ -64,6 +69,8 @@ def save_coordinator(
                 _("The password must have at least %(count)s characters.", count=MIN_PASSWORD_LENGTH), field="password"
             )
         coordinator.set_password(password)
+        if coordinator.id is not None:
+            end_all_sessions(coordinator)
     coordinator.email = email
     coordinator.name = clean_name(name) or coordinator.name or email
     coordinator.position = clean_name(position)
@@ -82,3 +89,54 @@ def set_language(coordinator: Coordinator, language: str) -> None:
         raise AccountError(_("Please choose a language from the list."), field="language")
     coordinator.language = language
     db.session.flush()
+
+
+# --- Sessions -----------------------------------------------------------------------------------------
+
+
+def coordinator_for_session(user_id: str) -> Coordinator | None:
+    """The coordinator a session's user id ("id:session token") names, while that session is still valid."""
+    coordinator_id, _, token = (user_id or "").partition(":")
+    if not (coordinator_id.isascii() and coordinator_id.isdigit()) or len(coordinator_id) > 10 or not token:
+        return None
+    coordinator = db.session.get(Coordinator, int(coordinator_id))
+    if coordinator is None or not hmac.compare_digest(coordinator.session_token.encode(), token.encode()):
+        return None
+    return coordinator
+
+
+def end_all_sessions(coordinator: Coordinator) -> None:
+    """End every session and "keep me logged in" token of this account, on every device; the caller commits."""
+    coordinator.session_token = new_session_token()
+    db.session.execute(sa.delete(RememberToken).where(RememberToken.coordinator_id == coordinator.id))
+    db.session.flush()
+
+
+def issue_remember_token(coordinator: Coordinator, days: int, now: datetime | None = None) -> str:
+    """A new "keep me logged in" token for the cookie (only its hash is stored); the caller commits."""
+    now = now or utcnow()
+    raw, digest = new_token()
+    db.session.add(RememberToken(coordinator=coordinator, token_hash=digest, expires_at=now + timedelta(days=days)))
+    db.session.flush()
+    return raw
+
+
+def use_remember_token(raw: str | None, days: int, now: datetime | None = None) -> tuple[Coordinator, str] | None:
+    """The active coordinator behind a remember cookie and the token that replaces it, or None.
+
+    Each token works once: a copied cookie stops working as soon as either copy is used. The caller commits.
+    """
+    if not raw or len(raw) > 200:
+        return None
+    now = now or utcnow()
+    token = db.session.scalar(
+        sa.select(RememberToken).where(RememberToken.token_hash == hash_token(raw)).with_for_update()
+    )
+    if token is None:
+        return None
+    coordinator = token.coordinator
+    db.session.delete(token)
+    db.session.flush()
+    if token.expires_at <= now or not coordinator.active:
+        return None
+    return coordinator, issue_remember_token(coordinator, days, now)

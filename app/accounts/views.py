@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import services
+from app.accounts import remember, services
 from app.accounts.access import admin_required
 from app.accounts.forms import AccountForm, CoordinatorForm, LoginForm
 from app.accounts.models import Coordinator
@@ -30,7 +30,10 @@ def login():
         under_attack = throttle.account_under_attack()
         coordinator = services.authenticate(form.email.data, form.password.data)
         if coordinator is not None:
-            login_user(coordinator, remember=form.remember.data)
+            login_user(coordinator)
+            if form.remember.data:
+                remember.remember(coordinator)
+                db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
         throttle.record_failure()
         if under_attack:
@@ -42,7 +45,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Every session of the account ends, on every device, and every remember token with it.
+    services.end_all_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
+    remember.forget()
     flash(_("You are logged out."), "success")
     return redirect(url_for("events.home"))
 
@@ -88,6 +95,9 @@ def edit_coordinator(coordinator_id: int | None = None):
             show_errors(form, error)
         else:
             db.session.commit()
+            if saved.id == current_user.id:
+                # A new password ended every session of the account; this one goes on with the new token.
+                login_user(saved)
             flash(_("Saved %(name)s.", name=saved.name), "success")
             return redirect(url_for("accounts.coordinators"))
     return render_template("accounts/coordinator_form.html", form=form, coordinator=coordinator)

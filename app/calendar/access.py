@@ -40,6 +40,11 @@ class JoinState:
     def event(self):
         return self.registration.event
 
+    @property
+    def meeting_url(self) -> str:
+        """Where the link sends the participant now: the session's own meeting link, else the event's."""
+        return self.session.join_url if self.session is not None else ""
+
 
 def join_window() -> timedelta:
     """How long before a session its access links open the meeting (JOIN_WINDOW_MINUTES)."""
@@ -67,8 +72,9 @@ def join_state(registration: Registration, now: datetime | None = None, window: 
         opens_at = session.starts_at - window
         if now < opens_at:
             return JoinState(BEFORE, registration, session, opens_at)
-        # A stored address that could not be a Location header counts as none.
-        kind = OPEN if web_address(event.meeting_url) else NO_MEETING_URL
+        # A session's own meeting link wins over the event's; a stored address that could not be a Location
+        # header counts as none.
+        kind = OPEN if web_address(session.join_url) else NO_MEETING_URL
         return JoinState(kind, registration, session, opens_at)
     return JoinState(ENDED, registration)
 
@@ -88,9 +94,17 @@ def record_attendance(registration: Registration, session: EventSession, now: da
     statement = statement.on_conflict_do_update(
         index_elements=[Attendance.registration_id, Attendance.session_id],
         set_={
+            # A row made by a mark by hand or a report has no link join yet.
+            "first_joined_at": sa.func.coalesce(Attendance.first_joined_at, statement.excluded.first_joined_at),
             # A retried request may arrive out of order; the latest moment wins.
             "last_joined_at": sa.case(
-                (Attendance.last_joined_at > statement.excluded.last_joined_at, Attendance.last_joined_at),
+                (
+                    sa.and_(
+                        Attendance.last_joined_at.is_not(None),
+                        Attendance.last_joined_at > statement.excluded.last_joined_at,
+                    ),
+                    Attendance.last_joined_at,
+                ),
                 else_=statement.excluded.last_joined_at,
             ),
             "joins": Attendance.joins + 1,

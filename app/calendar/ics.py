@@ -40,6 +40,9 @@ LOCATION = "Online"  # the English word; calendars get it in the reader's langua
 ALARM_BEFORE = timedelta(minutes=15)
 FEED_REFRESH = timedelta(hours=1)
 
+# How much of a session's agenda an invite carries; the event page has the rest.
+AGENDA_EXCERPT = 300
+
 # Control characters other than newline and tab cannot appear in iCalendar TEXT values.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _HEADER_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -94,6 +97,23 @@ def summary(event: Event, session: EventSession) -> str:
     return _summary(event, Occurrence.of(session))
 
 
+def agenda_excerpt(session: EventSession) -> str:
+    """The start of a session's agenda as plain text (Markdown marks removed), as invites carry it."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", session.agenda or "")  # [label](url) -> label
+    text = re.sub(r"(?m)^\s{0,3}(#{1,6}|[*+-]|\d+\.)\s+", "", text)  # headings and list marks
+    text = re.sub(r"[*_`>]", "", text)
+    text = re.sub(r"[ \t]*\n[ \t]*\n\s*", "\n", text)
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    if len(text) > AGENDA_EXCERPT:
+        text = text[: AGENDA_EXCERPT - 1].rstrip() + "…"
+    return text
+
+
+def session_page_url(event: Event, session: EventSession) -> str:
+    """The session's agenda and speakers on the event page."""
+    return f"{event_page_url(event)}#session-{session.id}"
+
+
 def to_text(calendar: Calendar) -> str:
     """The calendar as text: CRLF line ends, folded at 75 octets without splitting a UTF-8 character."""
     return calendar.to_ical().decode("utf-8")
@@ -129,7 +149,7 @@ def _request(registration: Registration, session: EventSession, access_url: str,
         now=now,
         zones=zones,
         url=access_url,
-        description=_invite_description(event, access_url),
+        description=_invite_description(event, access_url, session),
         conference_url=access_url,
         alarm=True,
     )
@@ -236,7 +256,7 @@ def _personal_file(registration: Registration, access_url: str, *, now: datetime
             now=now,
             zones=zones,
             url=access_url,
-            description=_invite_description(event, access_url),
+            description=_invite_description(event, access_url, session),
             conference_url=access_url,
             alarm=True,
             cancelled=event.is_cancelled,
@@ -315,7 +335,7 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
         if event.is_cancelled:
             about = _("This event has been cancelled.") + (f"\n\n{about}" if about else "")
         entries = [
-            (Occurrence.of(session), public_uid(session), event.sequence, event.is_cancelled)
+            (Occurrence.of(session), public_uid(session), event.sequence, event.is_cancelled, session)
             for session in event.sessions
         ]
         entries += [
@@ -324,10 +344,11 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
                 public_uid(event_id=event.id, session_id=row.session_id),
                 max(row.sequence, event.sequence),
                 True,
+                None,
             )
             for row in removed[event.id]
         ]
-        for occurrence, uid, sequence, cancelled in entries:
+        for occurrence, uid, sequence, cancelled, session in entries:
             vevent = _vevent(
                 event,
                 occurrence,
@@ -336,7 +357,15 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
                 now=now,
                 zones=zones,
                 url=page,
-                description=(f"{about}\n\n" if about else "") + _("Details and registration: %(url)s", url=page),
+                description="\n\n".join(
+                    part
+                    for part in (
+                        about,
+                        "\n".join(_agenda_lines(event, session)[1:]) if session is not None else "",
+                        _("Details and registration: %(url)s", url=page),
+                    )
+                    if part
+                ),
                 conference_url=None,
                 alarm=alarm,
                 cancelled=cancelled,
@@ -346,16 +375,28 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
             calendar.add_component(vevent)
 
 
-def _invite_description(event: Event, access_url: str) -> str:
+def _invite_description(event: Event, access_url: str, session: EventSession | None = None) -> str:
     lines = [_("Join online with your personal access link: %(url)s", url=access_url)]
     if event.local_summary:
         lines += ["", event.local_summary]
+    lines += _agenda_lines(event, session)
     lines += [
         "",
         _("Event page: %(url)s", url=event_page_url(event)),
         _("The access link is personal: please do not share it."),
     ]
     return "\n".join(lines)
+
+
+def _agenda_lines(event: Event, session: EventSession | None) -> list[str]:
+    excerpt = agenda_excerpt(session) if session is not None else ""
+    if not excerpt:
+        return []
+    return [
+        "",
+        _("Agenda: %(agenda)s", agenda=excerpt),
+        _("Agenda and speakers: %(url)s", url=session_page_url(event, session)),
+    ]
 
 
 def _summary(event: Event, occurrence: Occurrence) -> str:

@@ -1,9 +1,11 @@
 """Calendar pages: .ics downloads, the subscribable feed, personal access links, access details."""
 
+import re
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.http import generate_etag
 
 from app import locales, timezones
 from app.accounts.access import visible_desk_ids
@@ -20,6 +22,7 @@ from app.web import external_url, reader_zone
 
 bp = Blueprint("calendar", __name__)
 
+_DTSTAMP = re.compile(rb"^DTSTAMP:[^\r\n]*\r?\n", re.MULTILINE)
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
@@ -41,11 +44,21 @@ def calendar_attendance(event: Event):
 
 
 def _calendar_response(body: str, filename: str, *, cache: str) -> Response:
-    return Response(
+    response = Response(
         body.encode("utf-8"),
         content_type=CALENDAR_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": cache},
     )
+    return _conditional(response) if cache != "no-store" else response
+
+
+def _conditional(response: Response) -> Response:
+    """An ETag from the calendar, and 304 Not Modified when the client already has it (calendar apps poll).
+
+    DTSTAMP says when the file was made, so it changes on every request: the ETag leaves it out."""
+    content = _DTSTAMP.sub(b"", response.get_data())
+    response.set_etag(generate_etag(content))
+    return response.make_conditional(request)
 
 
 @bp.get("/events/<slug>.ics")
@@ -60,7 +73,7 @@ def event_ics(slug: str):
 def feed():
     response = Response(ics.feed(ics.feed_events(now()), now=now()).encode("utf-8"), content_type=CALENDAR_TYPE)
     response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    return _conditional(response)
 
 
 @bp.get("/calendar")
@@ -101,7 +114,7 @@ def join(token: str):
         if request.method == "GET":
             access.record_attendance(registration, state.session, now=moment)
             db.session.commit()
-        return redirect(web_address(state.event.meeting_url), code=303)
+        return redirect(web_address(state.meeting_url), code=303)
     zone = _reader_zone(registration)
     session = state.session
     return render_template(

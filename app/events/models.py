@@ -104,6 +104,10 @@ class EventSession(db.Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
     ends_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+    # The session's agenda (safe Markdown, as the event's description) and its own meeting link, which
+    # wins over the event's: a workshop series may meet in a different room each time.
+    agenda: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    meeting_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
 
     event: so.Mapped[Event] = so.relationship(back_populates="sessions")
 
@@ -112,6 +116,11 @@ class EventSession(db.Model):
         """The session's title in the reader's language where translated, else the original."""
         translation = self.event.translation() if self.title else None
         return (translation.session_title(self.id) if translation else "") or self.title
+
+    @property
+    def join_url(self) -> str:
+        """Where the access link sends a participant for this session: its own link, else the event's."""
+        return self.meeting_url or self.event.meeting_url
 
     def __repr__(self) -> str:
         return f"<EventSession {self.id} {self.starts_at:%Y-%m-%d %H:%M}Z>"

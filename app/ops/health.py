@@ -57,7 +57,7 @@ def oldest_overdue_mail(now: datetime) -> datetime | None:
 
 
 def readiness() -> list[Check]:
-    """Every check, in order; after a failed database check the others are not tried."""
+    """Every check, in order; after a failed database or migration check the others are not tried."""
     try:
         db.session.execute(sa.text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure means "not ready"; the details go to the log only
@@ -71,10 +71,12 @@ def readiness() -> list[Check]:
         db.session.rollback()
         current = set()
     heads = migration_heads()
-    if current == heads:
-        checks.append(Check("migrations", True, "current"))
-    else:
+    if current != heads:
+        # The other checks would read tables that may not be there yet.
         checks.append(Check("migrations", False, "the database is not at the newest migration (flask db upgrade)"))
+        db.session.rollback()
+        return checks
+    checks.append(Check("migrations", True, "current"))
     limit = current_app.config["READY_MAIL_MAX_DELAY_SECONDS"]
     now = utcnow()
     due_since = oldest_overdue_mail(now)

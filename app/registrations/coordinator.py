@@ -7,7 +7,12 @@ from flask_login import current_user, login_required
 from app import timezones
 from app.accounts.access import can_see_desk, visible_desk_ids
 from app.actions import allowed
-from app.calendar.attendance import attendance_columns, attendance_headers
+from app.calendar.attendance import (
+    attendance_columns,
+    attendance_detail_columns,
+    attendance_detail_headers,
+    attendance_headers,
+)
 from app.countries import COUNTRY_NAMES
 from app.desks.models import EXPERT_TYPES, Desk
 from app.errors import DomainError
@@ -171,7 +176,9 @@ def export_csv(event_id: int):
     )
     return Response(
         registrations_csv(
-            rows, headers + attendance_headers(event), lambda r: columns(r) + attendance_columns(event, r)
+            rows,
+            headers + attendance_headers(event) + attendance_detail_headers(event),
+            lambda r: columns(r) + attendance_columns(event, r) + attendance_detail_columns(event, r),
         ),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"'},

@@ -92,6 +92,12 @@ class RegistrationForm(FlaskForm):
         _l("Invitation code (if you have one)"), validators=[Optional(), Length(max=40), NoControlCharacters()]
     )
     invitation = HiddenField()
+    list_in_directory = BooleanField(
+        _l(
+            "List me in the participant directory, so that the other confirmed participants can see my name, "
+            "organisation, country and role and write to me (my email address stays hidden)"
+        )
+    )
     website = StringField(_l("Website"), validators=[Optional(), Length(max=200)])  # honeypot
     submit = SubmitField(_l("Register"))
 

@@ -6,11 +6,14 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from werkzeug.datastructures import MultiDict
 
 from app import locales
+from app.calendar.attendance import personal_attendance
 from app.errors import DomainError
 from app.events import services as events
 from app.events.views import render_event_page
 from app.extensions import db, limiter
 from app.i18n import _
+from app.participation import directory
+from app.participation.data import participation_data
 from app.registrations import services
 from app.registrations.forms import (
     CalendarFileForm,
@@ -60,7 +63,12 @@ def register(slug: str):
         return done  # a bot filled the hidden field: answer as usual, store nothing
     if form.validate_on_submit():
         try:
-            services.register(event, form.to_data())
+            data = form.to_data()
+            # Only a new registration takes the opt-in: a repeat must not change someone's existing one.
+            is_new = services.find_active(event, data.email) is None
+            registration = services.register(event, data)
+            if is_new and form.list_in_directory.data and registration.is_active:
+                directory.join(registration)
         except DomainError as error:
             db.session.rollback()
             if not error.fields:
@@ -198,7 +206,11 @@ def calendar_file(token: str):
 @bp.get("/r/<token>/data.json")
 def download_data(token: str):
     registration = _participant_or_404(token)
-    body = json.dumps(services.personal_data(registration), ensure_ascii=False, indent=2)
+    data = services.personal_data(registration)
+    # What the calendar and participation keep about the person, beside the registration itself.
+    data["attendance"] = personal_attendance(registration)
+    data.update(participation_data(registration))
+    body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(
         body,
         mimetype="application/json",

@@ -1,7 +1,7 @@
 """languages: the language of registrations, contact requests and coordinators; event translations
 
 Revision ID: 7c1e4b2a9d10
-Revises: 29465bdc70fc
+Revises: 5110edca78cb
 Create Date: 2026-11-30 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c1e4b2a9d10'
-down_revision = '29465bdc70fc'
+down_revision = '5110edca78cb'
 branch_labels = None
 depends_on = None
 

@@ -412,6 +412,8 @@ def _remove_personal_fields(registration: Registration) -> None:
     for purpose in (TOKEN_VERIFY, TOKEN_MANAGE, TOKEN_JOIN):
         tokens.revoke(registration, purpose)
     db.session.flush()
+    # Directory entries, survey answers and certificates of higher domains go too.
+    signals.personal_data_deleted.send(registration)
 
 
 def expire_unverified(now: datetime | None = None, event: Event | None = None) -> int:
