@@ -387,8 +387,9 @@ def seed() -> dict[str, Event]:
 
     seed_contact_requests([created["peer_exchange"], created["roundtable"], created["working_group"]])
     created["working_group_2027"] = seed_working_group_2027(desks["tbilisi"].id)
-    seed_programme(created["working_group"])
+    # Participation first: it adds a participant, who then gets the programme's follow-up message too.
     seed_participation(created["working_group"])
+    seed_programme(created["working_group"])
     return created
 
 
