@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 from app.dashboard import digest
 from app.extensions import db
+from app.i18n import ngettext
 from app.mail import worker
 
 digest_cli = AppGroup("digest", help="Coordinators' digest of waiting work.")
@@ -15,7 +16,7 @@ def send():
     """Queue the digests that are due now; safe to run often."""
     count = digest.send_digests()
     db.session.commit()
-    click.echo(f"Queued {count} digest{'s' if count != 1 else ''}.")
+    click.echo(ngettext("Queued %(num)d digest.", "Queued %(num)d digests.", count))
 
 
 def digest_job() -> None:

@@ -166,8 +166,12 @@ def issue_certificates(
             name=registration.name,
             organisation=registration.organisation,
             sessions=[
-                {"title": s.title or "", "number": event.sessions.index(s) + 1, "starts_at": s.starts_at.isoformat()}
-                for s in records.attended
+                {
+                    "title": session.title or "",
+                    "number": event.sessions.index(session) + 1,
+                    "starts_at": session.starts_at.isoformat(),
+                }
+                for session in records.attended
             ],
             minutes=records.minutes,
             issued_at=now,

@@ -2,6 +2,7 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.i18n import ngettext
 from app.mail import worker
 from app.participation import feedback
 
@@ -13,7 +14,7 @@ def send():
     """Queue the survey invitations that are due (sessions ended, survey open); safe to run often."""
     count = feedback.send_due_invitations()
     db.session.commit()
-    click.echo(f"Queued {count} survey invitation{'s' if count != 1 else ''}.")
+    click.echo(ngettext("Queued %(num)d survey invitation.", "Queued %(num)d survey invitations.", count))
 
 
 def feedback_job() -> None:

@@ -128,12 +128,12 @@ def programme_json(slug: str):
         },
         "sessions": [
             {
-                "id": s.id,
-                "title": s.title,
-                "starts_at": s.starts_at.isoformat(),
-                "ends_at": s.ends_at.isoformat(),
-                "agenda_markdown": s.agenda,
-                "agenda_html": str(render_markdown(s.agenda)) if s.agenda else "",
+                "id": session.id,
+                "title": session.title,
+                "starts_at": session.starts_at.isoformat(),
+                "ends_at": session.ends_at.isoformat(),
+                "agenda_markdown": session.agenda,
+                "agenda_html": str(render_markdown(session.agenda)) if session.agenda else "",
                 "speakers": [
                     {
                         "name": p.name,
@@ -144,11 +144,11 @@ def programme_json(slug: str):
                         if p.photo_file_id
                         else None,
                     }
-                    for p in programme.speakers.get(s.id, [])
+                    for p in programme.speakers.get(session.id, [])
                 ],
-                "materials": [material(m) for m in programme.session_materials(s)],
+                "materials": [material(m) for m in programme.session_materials(session)],
             }
-            for s in event.sessions
+            for session in event.sessions
         ],
     }
     response = jsonify(body)

@@ -248,7 +248,8 @@ def change_sessions(registration: Registration, session_ids: list[int], now: dat
         return False
     if registration.status == CONFIRMED:
         book = SeatBook.load(event)
-        full = [upcoming[s] for s in added if (book.session_left(s) is not None and book.session_left(s) <= 0)]
+        left = {session_id: book.session_left(session_id) for session_id in added}
+        full = [upcoming[session_id] for session_id, seats in left.items() if seats is not None and seats <= 0]
         if full:
             raise RegistrationError(
                 _("%(session)s is full: keep your other choices, or try again later.", session=full[0].title),
