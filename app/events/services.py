@@ -18,6 +18,19 @@ from app.i18n import _
 from app.text import web_address
 from app.types import utcnow
 
+# Event fields copied from the form as they are (compared by compare(), written by _apply()).
+SIMPLE_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "programme",
+    "language",
+    "timezone",
+    "capacity",
+    "approval_required",
+    "photo_credit",
+    "desk_id",
+)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_CODES = frozenset(code for code, _ in language_choices())
 
@@ -135,22 +148,8 @@ def compare(event: Event, data: EventData, times: list[tuple[datetime, datetime]
     change = EventChange(message=(data.message or "").strip())
     if event.id is None:
         return change
-    simple = (
-        "title",
-        "summary",
-        "description",
-        "programme",
-        "language",
-        "timezone",
-        "capacity",
-        "approval_required",
-        "photo_credit",
-        "desk_id",
-    )
-    for name in simple:
-        value = getattr(data, name)
-        if isinstance(value, str):
-            value = value.strip()
+    for name in SIMPLE_FIELDS:
+        value = _submitted(data, name)
         if getattr(event, name) != value:
             change.other_fields.append(name)
     change.meeting_url_changed = event.meeting_url != data.meeting_url.strip()
@@ -283,24 +282,16 @@ def _validate(data: EventData, event: Event | None) -> tuple[list[tuple[datetime
     return times, window
 
 
+def _submitted(data: EventData, name: str):
+    """The value of a plain event field as the form submitted it, stripped of surrounding spaces."""
+    value = getattr(data, name)
+    return value.strip() if isinstance(value, str) else value
+
+
 def _apply(event: Event, data: EventData, times, window) -> list[EventSession]:
     """Write ``data`` into ``event``; return its sessions in the submitted order (new ones not flushed)."""
-    simple = (
-        "title",
-        "summary",
-        "description",
-        "programme",
-        "language",
-        "timezone",
-        "capacity",
-        "approval_required",
-        "photo_credit",
-        "desk_id",
-    )
-    for name in simple:
-        value = getattr(data, name)
-        if isinstance(value, str):
-            value = value.strip()
+    for name in SIMPLE_FIELDS:
+        value = _submitted(data, name)
         if getattr(event, name) != value:
             setattr(event, name, value)
     event.meeting_url = data.meeting_url.strip()
