@@ -10,7 +10,14 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --resolver=backtracking
 
-.PHONY: run test install install-dev migrate seed lint format lock bench clean
+.PHONY: run test install install-dev migrate seed lint format lock bench clean messages translations
+
+# The interface languages; each has app/translations/<language>/LC_MESSAGES/messages.po.
+LANGUAGES := en de ka uk ru ro sq mk sr_Latn hy az
+TRANSLATIONS := app/translations
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+PYBABEL := $(BIN)/pybabel
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
@@ -30,9 +37,30 @@ $(DEV_STAMP): requirements-dev.txt $(RUNTIME_STAMP)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $(DEV_STAMP)
 
-install: $(RUNTIME_STAMP)
+install: $(RUNTIME_STAMP) $(COMPILED)
 
-install-dev: $(DEV_STAMP)
+install-dev: $(DEV_STAMP) $(COMPILED)
+
+# Compiled catalogs are built, not committed: each follows its .po.
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(RUNTIME_STAMP)
+	$(PYBABEL) compile -i $< -o $@ -l $*
+
+# Extract every marked string into messages.pot and update (or create) each language's catalog.
+messages: $(RUNTIME_STAMP)
+	$(PYBABEL) extract -F babel.cfg -k _l -k _ln:1,2 --add-location=file --sort-by-file --no-wrap \
+		--project=Eventdesk --copyright-holder=Eventdesk --msgid-bugs-address=- \
+		-o $(TRANSLATIONS)/messages.pot .
+	@for lang in $(LANGUAGES); do \
+		if [ -f $(TRANSLATIONS)/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(PYBABEL) update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang --no-wrap --no-fuzzy-matching --ignore-obsolete; \
+		else \
+			$(PYBABEL) init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang --no-wrap; \
+		fi; \
+	done
+
+# Compile every catalog (make install does this too, for the catalogs that changed).
+translations: $(RUNTIME_STAMP)
+	$(PYBABEL) compile -d $(TRANSLATIONS) --statistics
 
 migrate: install
 	$(FLASK) db upgrade
@@ -77,4 +105,4 @@ lock: $(BIN)/python
 	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(COMPILED)

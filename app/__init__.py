@@ -18,6 +18,7 @@ from app.errors import DomainError
 from app.events import page_cache
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.forms import render_csrf_tokens_without_id
+from app.i18n import _l
 from app.ops import requestlog
 from config import config_for
 
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     "app.ops.views",
     "app.programme.views",
     "app.programme.coordinator",
+    "app.languages.views",
 )
 
 # Receivers of app.signals: the calendar first, so that updates reach the participants confirmed before
@@ -125,10 +127,11 @@ def register_extensions(app: Flask) -> None:
     render_csrf_tokens_without_id()
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
+    login_manager.localize_callback = str  # the lazy message, in the reader's language, as the flash stores it
     limiter.init_app(app)
-    babel.init_app(app)
+    register_locales(app)
     with app.app_context():
         _ping_idle_connections(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
         if db.engine.dialect.name == "sqlite":
@@ -138,6 +141,33 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(coordinator_for_session)
     login_manager.request_loader(remember.load_from_cookie)
     app.after_request(remember.write_cookie)
+
+
+def register_locales(app: Flask) -> None:
+    """Flask-Babel with our locale selector; times are formatted by app.timezones with explicit zones."""
+    from flask_babel import refresh
+
+    from app import locales
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=locales.select_locale)
+    # WTForms' own messages come from our catalogs, which have every language (its catalogs do not).
+    from flask_wtf import FlaskForm
+
+    from app.form_messages import get_translations_for_forms
+
+    FlaskForm.Meta.get_translations = get_translations_for_forms
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    # Flask-Babel caches the locale in the application context, which a test (or a CLI command) may
+    # share between requests: every request chooses afresh, and leaves no choice behind.
+    @app.before_request
+    def choose_locale_afresh():
+        refresh()
+
+    @app.teardown_request
+    def forget_locale(_error=None):
+        refresh()
 
 
 def _ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:

@@ -8,7 +8,8 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import HiddenInput
 
 from app import timezones
-from app.countries import is_country
+from app.countries import country_choices, is_country
+from app.i18n import _
 from app.text import clean_name, web_address
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -26,14 +27,14 @@ class NoControlCharacters:
         if not isinstance(value, str):
             return
         if _CONTROL.search(value) or (not self.multiline and _LINE_BREAK.search(value)):
-            raise ValidationError("Please remove the control characters or line breaks from this field.")
+            raise ValidationError(_("Please remove the control characters or line breaks from this field."))
 
 
 class VisibleName:
     """A name or organisation without invisible or direction-changing characters: they are removed
     (``clean_name``), and a value with nothing visible left is refused."""
 
-    def __init__(self, message: str = "Please write a name with visible letters."):
+    def __init__(self, message: str | None = None):
         self.message = message
 
     def __call__(self, form, field):
@@ -41,7 +42,7 @@ class VisibleName:
             return
         field.data = clean_name(field.data)
         if not field.data:
-            raise ValidationError(self.message)
+            raise ValidationError(str(self.message) if self.message else _("Please write a name with visible letters."))
 
 
 class WebAddress:
@@ -49,7 +50,7 @@ class WebAddress:
 
     def __call__(self, form, field):
         if field.data and web_address(field.data) is None:
-            raise ValidationError("Give a full web address starting with https://, without spaces or line breaks.")
+            raise ValidationError(_("Give a full web address starting with https://, without spaces or line breaks."))
 
 
 class ValidZone:
@@ -57,14 +58,14 @@ class ValidZone:
 
     def __call__(self, form, field):
         if field.data and not timezones.is_zone(field.data):
-            raise ValidationError("Choose a time zone from the list, for instance Europe/Berlin or Asia/Tbilisi.")
+            raise ValidationError(_("Choose a time zone from the list, for instance Europe/Berlin or Asia/Tbilisi."))
         field.data = timezones.canonical(field.data)
 
 
 class ValidCountry:
     def __call__(self, form, field):
         if field.data and not is_country(field.data):
-            raise ValidationError("Choose a country from the list.")
+            raise ValidationError(_("Choose a country from the list."))
 
 
 class StrippedStringField(StringField):
@@ -77,6 +78,11 @@ class StrippedStringField(StringField):
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices (tuples are deprecated)."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def country_options(first: str | None = None) -> list[SelectChoice]:
+    """Every country, named and sorted in the reader's language, after an optional empty choice."""
+    return choices(([("", first)] if first is not None else []) + country_choices())
 
 
 class _HiddenInputWithoutId(HiddenInput):

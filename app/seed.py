@@ -12,7 +12,7 @@ from app.contact.demo import seed_contact_requests
 from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL, Desk
 from app.desks.services import route_person
 from app.events import services as events
-from app.events.models import Event
+from app.events.models import Event, EventTranslation
 from app.extensions import db
 from app.participation.demo import seed_participation
 from app.programme.demo import seed_programme
@@ -367,6 +367,25 @@ def seed() -> dict[str, Event]:
         )
     )
     created["draft"] = draft
+
+    # The German project manager works in German; the roundtable speaks to the Caucasus in its languages.
+    german = accounts.find_coordinator("jurgen.gross@eventdesk.example")
+    accounts.set_language(german, "de")
+    roundtable = created["roundtable"]
+    roundtable.translations += [
+        EventTranslation(
+            language="ka",
+            title="ღია მონაცემები მუნიციპალიტეტებისთვის: კავკასიის მრგვალი მაგიდა",
+            summary="როგორ ხსნიან მონაცემებს მუნიციპალიტეტები საქართველოში, სომხეთსა და აზერბაიჯანში "
+            "და რას აკეთებენ მათთან მოქალაქეები.",
+        ),
+        EventTranslation(
+            language="de",
+            title="Offene Daten für Kommunen: Runder Tisch Kaukasus",
+            summary="Wie Kommunen in Georgien, Armenien und Aserbaidschan ihre Daten öffnen "
+            "und was Bürgerinnen und Bürger damit machen.",
+        ),
+    ]
 
     # The full event: 8 of 8 seats taken, three on the waitlist, two awaiting approval.
     peer = created["peer_exchange"]

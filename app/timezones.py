@@ -2,6 +2,10 @@
 
 Times are stored in UTC. Wall-clock input is read in an IANA zone with pytz ``localize(is_dst=None)``
 so that a time that does not exist or happens twice on a DST change is an error, never a silent shift.
+
+Formats follow the language in force (app.locales), with CLDR's data through Babel: day and month names,
+the order of date parts, zone names ("MESZ", or the local form of "GMT+4") and the cities zones are named
+after. English keeps the house style: "Wed 7 Oct 2020, 13:00-15:30 CEST".
 """
 
 import difflib
@@ -9,6 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytz
+from babel import Locale
+from babel.dates import format_skeleton, get_timezone_name
+
+from app.i18n import _
 
 ZONE_NAMES: tuple[str, ...] = tuple(pytz.common_timezones)
 # Dates outside this range are typing mistakes, and near year 1 or 9999 conversions overflow.
@@ -45,7 +53,7 @@ def is_zone(name: str | None) -> bool:
 
 def zone(name: str) -> pytz.BaseTzInfo:
     if not is_zone(name):
-        raise LocalTimeError(f"Unknown time zone “{name}”.")
+        raise LocalTimeError(_("Unknown time zone “%(zone)s”.", zone=name))
     return pytz.timezone(name)
 
 
@@ -53,17 +61,24 @@ def local_to_utc(local: datetime, zone_name: str) -> datetime:
     """Read a naive wall-clock time in ``zone_name`` and return the UTC instant."""
     tz = zone(zone_name)
     if not FIRST_YEAR <= local.year <= LAST_YEAR:
-        raise LocalTimeError(f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}.")
+        raise LocalTimeError(_("Choose a date between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR))
     try:
         aware = tz.localize(local.replace(tzinfo=None), is_dst=None)
     except pytz.NonExistentTimeError:
         raise LocalTimeError(
-            f"{local:%d %b %Y %H:%M} does not exist in {zone_name}: the clocks jump forward at that time."
+            _(
+                "%(time)s does not exist in %(zone)s: the clocks jump forward at that time.",
+                time=_wall_clock(local),
+                zone=zone_name,
+            )
         ) from None
     except pytz.AmbiguousTimeError:
         raise LocalTimeError(
-            f"{local:%d %b %Y %H:%M} happens twice in {zone_name} as the clocks go back; "
-            "choose a time outside that hour."
+            _(
+                "%(time)s happens twice in %(zone)s as the clocks go back; choose a time outside that hour.",
+                time=_wall_clock(local),
+                zone=zone_name,
+            )
         ) from None
     return aware.astimezone(UTC)
 
@@ -75,42 +90,103 @@ def utc_to_local(instant: datetime, zone_name: str) -> datetime:
     return instant.astimezone(zone(zone_name))
 
 
+# --- formats, in the language in force -------------------------------------------------------------
+
+
+def _locale() -> Locale:
+    from app.locales import babel_locale
+
+    return babel_locale()
+
+
+def _english(locale: Locale) -> bool:
+    return locale.language == "en"
+
+
 def abbreviation(local: datetime) -> str:
-    """A readable zone abbreviation: CEST, EET, or GMT+4 where the database only has "+04"."""
-    abbr = local.tzname() or ""
-    if abbr and abbr[0] in "+-":
-        offset = local.utcoffset() or timedelta(0)
-        return gmt_offset(offset)
-    return abbr
+    """A readable zone abbreviation: CEST, EET, or GMT+4 where the database only has "+04"; in other
+    languages CLDR's short name where the language has one ("MESZ"), else its form of "GMT+4"."""
+    locale = _locale()
+    offset = local.utcoffset() or timedelta(0)
+    if _english(locale):
+        abbr = local.tzname() or ""
+        return gmt_offset(offset) if abbr and abbr[0] in "+-" else abbr
+    name = get_timezone_name(local, "short", locale=locale)
+    if name and not any(char.isdigit() for char in name):
+        return name
+    return gmt_offset(offset)
 
 
 def gmt_offset(offset: timedelta) -> str:
+    """ "GMT+4", "GMT+5:30" (or the language's own form of it)."""
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)
-    return f"GMT{sign}{hours}" + (f":{mins:02d}" if mins else "")
+    text = f"{sign}{hours}" + (f":{mins:02d}" if mins else "")
+    pattern = _locale().zone_formats.get("gmt") or "GMT%s"
+    return pattern % text
 
 
 def city(zone_name: str) -> str:
-    """The place a zone is named after: "Asia/Tbilisi" -> "Tbilisi"."""
+    """The place a zone is named after, as the reader's language calls it: "Asia/Tbilisi" -> "Tbilisi"."""
+    locale = _locale()
+    if not _english(locale):
+        # CLDR keys zones by their older names ("Europe/Kiev").
+        for name in (zone_name, *(old for old, new in LEGACY_NAMES.items() if new == zone_name)):
+            place = (locale.time_zones.get(name) or {}).get("city")
+            if place:
+                return place
     return zone_name.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def format_day(local: datetime) -> str:
-    return f"{local:%a} {local.day} {local:%b %Y}"
+    """ "Wed 7 Oct 2020"; "Mi., 7. Okt. 2020"; "ოთხ, 7 ოქტ. 2020"."""
+    locale = _locale()
+    if _english(locale):
+        return f"{local:%a} {local.day} {local:%b %Y}"
+    return format_skeleton("yMMMEd", local, locale=locale)
+
+
+def clock(local: datetime) -> str:
+    """The time of day on a 24-hour clock, written the language's way."""
+    locale = _locale()
+    if _english(locale):
+        return f"{local:%H:%M}"
+    return format_skeleton("Hm", local, locale=locale)
+
+
+def _wall_clock(local: datetime) -> str:
+    locale = _locale()
+    if _english(locale):
+        return f"{local:%d %b %Y %H:%M}"
+    return format_skeleton("yMMMdHm", local, locale=locale)
 
 
 def format_range(start: datetime, end: datetime, zone_name: str) -> str:
     """ "Wed 7 Oct 2020, 13:00-15:30 CEST" in ``zone_name``."""
     ls, le = utc_to_local(start, zone_name), utc_to_local(end, zone_name)
     if ls.date() == le.date():
-        return f"{format_day(ls)}, {ls:%H:%M}-{le:%H:%M} {abbreviation(le)}"
-    return f"{format_day(ls)}, {ls:%H:%M} {abbreviation(ls)} - {format_day(le)}, {le:%H:%M} {abbreviation(le)}"
+        return _(
+            "%(day)s, %(start)s-%(end)s %(zone)s",
+            day=format_day(ls),
+            start=clock(ls),
+            end=clock(le),
+            zone=abbreviation(le),
+        )
+    return _(
+        "%(start_day)s, %(start)s %(start_zone)s - %(end_day)s, %(end)s %(end_zone)s",
+        start_day=format_day(ls),
+        start=clock(ls),
+        start_zone=abbreviation(ls),
+        end_day=format_day(le),
+        end=clock(le),
+        end_zone=abbreviation(le),
+    )
 
 
 def format_instant(instant: datetime, zone_name: str) -> str:
     local = utc_to_local(instant, zone_name)
-    return f"{format_day(local)}, {local:%H:%M} {abbreviation(local)}"
+    return _("%(day)s, %(time)s %(zone)s", day=format_day(local), time=clock(local), zone=abbreviation(local))
 
 
 @dataclass(frozen=True)
@@ -136,11 +212,26 @@ def session_times(start: datetime, end: datetime, event_zone: str, reader_zone: 
     ls, le = utc_to_local(start, reader_zone), utc_to_local(end, reader_zone)
     offset = gmt_offset(ls.utcoffset() or timedelta(0))
     if not _same_wall_clock(start, event_zone, reader_zone):
-        es = utc_to_local(start, event_zone)
-        times = f"{ls:%H:%M}-{le:%H:%M}" if ls.date() == le.date() else f"{ls:%H:%M}-{format_day(le)} {le:%H:%M}"
-        day = "" if ls.date() == es.date() else f"{format_day(ls)}, "
-        reader_text = f"{day}{times} in {city(reader_zone)} ({offset})"
+        reader_text = _reader_text(ls, le, utc_to_local(start, event_zone), city(reader_zone), offset)
     return SessionTimes(event_zone, event_text, reader_zone, reader_text, offset)
+
+
+def _reader_text(ls: datetime, le: datetime, es: datetime, place: str, offset: str) -> str:
+    """ "15:00-17:30 in Tbilisi (GMT+4)", with the reader's day when it is not the event's."""
+    names = {"start": clock(ls), "end": clock(le), "city": place, "offset": offset}
+    same_day, same_date = ls.date() == le.date(), ls.date() == es.date()
+    if same_day and same_date:
+        return _("%(start)s-%(end)s in %(city)s (%(offset)s)", **names)
+    if same_day:
+        return _("%(day)s, %(start)s-%(end)s in %(city)s (%(offset)s)", day=format_day(ls), **names)
+    if same_date:
+        return _("%(start)s-%(end_day)s %(end)s in %(city)s (%(offset)s)", end_day=format_day(le), **names)
+    return _(
+        "%(day)s, %(start)s-%(end_day)s %(end)s in %(city)s (%(offset)s)",
+        day=format_day(ls),
+        end_day=format_day(le),
+        **names,
+    )
 
 
 def _same_wall_clock(instant: datetime, zone_a: str, zone_b: str) -> bool:

@@ -5,11 +5,12 @@ from urllib.parse import unquote, urlsplit
 
 import markdown as md
 import nh3
-import pycountry
+from babel.lists import format_list as babel_format_list
+from babel.numbers import format_decimal
 from flask import current_app, flash, request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from app import timezones
+from app import countries, locales, timezones
 from app.errors import DomainError
 
 READER_ZONE_COOKIE = "tz"
@@ -119,21 +120,27 @@ def render_markdown(text: str | None) -> Markup:
 
 
 def country_name(code: str | None) -> str:
-    if not code:
-        return ""
-    if code.upper() == "XK":
-        return "Kosovo"
-    country = pycountry.countries.get(alpha_2=code.upper())
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
+    """A country's name in the reader's language."""
+    return countries.country_name(code)
 
 
 def language_name(code: str | None) -> str:
-    if not code:
-        return ""
-    language = pycountry.languages.get(alpha_2=code)
-    return language.name if language else code
+    """A language's name (an event's) in the reader's language."""
+    return locales.language_name(code)
+
+
+def format_number(value) -> str:
+    """A count written the reader's way ("1 234", "1.234")."""
+    return format_decimal(value, locale=locales.babel_locale()) if value is not None else ""
+
+
+def format_list(items) -> str:
+    """ "A, B and C" the reader's way ("A, B und C"); items that are markup stay markup."""
+    items = list(items)
+    markup = any(isinstance(item, Markup) for item in items)
+    parts = [str(escape(item)) if markup else str(item) for item in items]
+    text = babel_format_list(parts, locale=locales.babel_locale()) if parts else ""
+    return Markup(text) if markup else text  # noqa: S704 - every part escaped just above
 
 
 def format_instant(value: datetime | None, zone_name: str) -> str:
@@ -147,6 +154,10 @@ def template_context() -> dict:
         "zone_names": timezones.ZONE_NAMES,
         "session_times": timezones.session_times,
         "zone_city": timezones.city,
+        "html_lang": locales.html_lang,
+        "text_direction": locales.text_direction,
+        "language_choices": locales.language_choices,
+        "current_language": locales.current_language,
     }
 
 
@@ -155,5 +166,7 @@ TEMPLATE_FILTERS = {
     "country_name": country_name,
     "language_name": language_name,
     "instant": format_instant,
+    "number": format_number,
+    "format_list": format_list,
     "fromiso": datetime.fromisoformat,
 }

@@ -18,6 +18,14 @@ from tests import factories
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs():
+    """The compiled catalogs (make install builds them; a bare pytest run compiles the stale ones)."""
+    from tests.i18n_support import compile_catalogs
+
+    compile_catalogs()
+
+
 def _pg_admin_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG_URL
     return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url

@@ -1,31 +1,44 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from app.forms import NoControlCharacters, VisibleName
+from app.forms import NoControlCharacters, VisibleName, choices
+from app.i18n import _l
+from app.locales import language_choices
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Keep me logged in on this device")
-    submit = SubmitField("Log in")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    submit = SubmitField(_l("Log in"))
 
 
 class CoordinatorForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200), NoControlCharacters(), VisibleName()])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), NoControlCharacters(), VisibleName()])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     position = StringField(
-        "Role shown to participants",
+        _l("Role shown to participants"),
         validators=[Optional(), Length(max=200), NoControlCharacters()],
-        description="For instance “Regional network coordinator” or “Project manager”.",
+        description=_l("For instance “Regional network coordinator” or “Project manager”."),
     )
-    desks = SelectMultipleField("Desks", coerce=int, validators=[Optional()])
-    admin = BooleanField("Administrator (sees every desk, manages desks and accounts)")
-    active = BooleanField("Account active", default=True)
+    desks = SelectMultipleField(_l("Desks"), coerce=int, validators=[Optional()])
+    admin = BooleanField(_l("Administrator (sees every desk, manages desks and accounts)"))
+    active = BooleanField(_l("Account active"), default=True)
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[Optional(), Length(min=10, max=200)],
-        description="At least 10 characters. Leave empty to keep the current password.",
+        description=_l("At least 10 characters. Leave empty to keep the current password."),
     )
-    submit = SubmitField("Save coordinator")
+    submit = SubmitField(_l("Save coordinator"))
+
+
+class AccountForm(FlaskForm):
+    """A coordinator's own settings."""
+
+    language = SelectField(
+        _l("Language of your pages and of the emails you receive"),
+        choices=choices(language_choices()),
+        validators=[DataRequired()],
+    )
+    submit = SubmitField(_l("Save settings"))

@@ -35,6 +35,8 @@ class Coordinator(UserMixin, db.Model):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     role: so.Mapped[str] = so.mapped_column(sa.String(20), default=ROLE_COORDINATOR)
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # The language of the coordinator's pages and of the emails they receive (app.locales.LANGUAGES).
+    language: so.Mapped[str] = so.mapped_column(sa.String(16), default="en", server_default="en")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     # The digest of waiting work: "immediately", "daily" or "off"; and when the last one went out.
     digest: so.Mapped[str] = so.mapped_column(sa.String(20), default="daily")

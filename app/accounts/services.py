@@ -81,6 +81,16 @@ def save_coordinator(
     return coordinator
 
 
+def set_language(coordinator: Coordinator, language: str) -> None:
+    """The language of the coordinator's pages and of the emails they receive; the caller commits."""
+    from app.locales import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise AccountError(_("Please choose a language from the list."), field="language")
+    coordinator.language = language
+    db.session.flush()
+
+
 # --- Sessions -----------------------------------------------------------------------------------------
 
 

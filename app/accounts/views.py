@@ -1,16 +1,18 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import remember, services
 from app.accounts.access import admin_required
-from app.accounts.forms import CoordinatorForm, LoginForm
+from app.accounts.forms import AccountForm, CoordinatorForm, LoginForm
 from app.accounts.models import Coordinator
 from app.accounts.throttle import LoginThrottle
 from app.desks.models import Desk
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import choices
+from app.i18n import _
 from app.web import safe_next, show_errors
 
 bp = Blueprint("accounts", __name__)
@@ -36,7 +38,7 @@ def login():
         throttle.record_failure()
         if under_attack:
             abort(429)
-        form.password.errors.append("That email and password do not match an active coordinator account.")
+        form.password.errors.append(_("That email and password do not match an active coordinator account."))
     return render_template("accounts/login.html", form=form)
 
 
@@ -48,7 +50,7 @@ def logout():
     db.session.commit()
     logout_user()
     remember.forget()
-    flash("You are logged out.", "success")
+    flash(_("You are logged out."), "success")
     return redirect(url_for("events.home"))
 
 
@@ -96,6 +98,20 @@ def edit_coordinator(coordinator_id: int | None = None):
             if saved.id == current_user.id:
                 # A new password ended every session of the account; this one goes on with the new token.
                 login_user(saved)
-            flash(f"Saved {saved.name}.", "success")
+            flash(_("Saved %(name)s.", name=saved.name), "success")
             return redirect(url_for("accounts.coordinators"))
     return render_template("accounts/coordinator_form.html", form=form, coordinator=coordinator)
+
+
+@bp.route("/dashboard/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The signed-in coordinator's own settings: the language they work in."""
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        services.set_language(current_user, form.language.data)
+        db.session.commit()
+        refresh()
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form)

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.calendar.models import Attendance
 from app.events.models import EventSession
 from app.extensions import db
-from app.i18n import ngettext
+from app.i18n import _, ngettext
 from app.registrations import tokens
 from app.registrations.models import CONFIRMED, TOKEN_JOIN, Registration
 from app.text import web_address
@@ -117,17 +117,27 @@ def countdown_text(remaining: timedelta) -> str:
     """ "2 days 3 hours", "3 hours 5 minutes", "12 minutes", "less than a minute"."""
     seconds = int(remaining.total_seconds())
     if seconds < 60:
-        return "less than a minute"
+        return _("less than a minute")
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    day = ngettext("%(num)d day", "%(num)d days", days)
-    hour = ngettext("%(num)d hour", "%(num)d hours", hours)
-    minute = ngettext("%(num)d minute", "%(num)d minutes", minutes)
     if days:
-        parts = [(days, day), (hours, hour)]
+        parts = [_days(days), _hours(hours) if hours else None]
     elif hours:
-        parts = [(hours, hour), (minutes, minute)]
+        parts = [_hours(hours), _minutes(minutes) if minutes else None]
     else:
-        parts = [(minutes, minute)]
-    return " ".join(text for n, text in parts if n)
+        parts = [_minutes(minutes), None]
+    larger, smaller = parts
+    return _("%(larger)s %(smaller)s", larger=larger, smaller=smaller) if smaller else larger
+
+
+def _days(n: int) -> str:
+    return ngettext("%(num)d day", "%(num)d days", n)
+
+
+def _hours(n: int) -> str:
+    return ngettext("%(num)d hour", "%(num)d hours", n)
+
+
+def _minutes(n: int) -> str:
+    return ngettext("%(num)d minute", "%(num)d minutes", n)

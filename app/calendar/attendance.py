@@ -73,10 +73,14 @@ def _records(registration: Registration) -> dict[int, Attendance]:
 
 def attendance_headers(event: Event) -> list[str]:
     """CSV column titles matching attendance_columns: one per session."""
-    return [
-        f"Joined {session.title or f'session {number}'} ({session.starts_at.astimezone(UTC):%Y-%m-%d}) (UTC)"
-        for number, session in enumerate(event.sessions, 1)
-    ]
+    headers = []
+    for number, session in enumerate(event.sessions, 1):
+        day = f"{session.starts_at.astimezone(UTC):%Y-%m-%d}"
+        if session.title:
+            headers.append(_("Joined %(session)s (%(date)s) (UTC)", session=session.title, date=day))
+        else:
+            headers.append(_("Joined session %(number)d (%(date)s) (UTC)", number=number, date=day))
+    return headers
 
 
 def attendance_columns(event: Event, registration: Registration) -> list[str]:

@@ -11,6 +11,7 @@ from app.calendar import ics
 from app.calendar.urls import event_page_url
 from app.events.models import Event
 from app.extensions import db
+from app.locales import in_language
 from app.mail.models import OutboxMessage
 from app.mail.services import CalendarPart, queue_email
 from app.registrations.models import Registration
@@ -31,9 +32,10 @@ class Times:
 
 
 def times(start: datetime, end: datetime, event: Event, registration: Registration) -> Times:
-    """Times of a session as a recipient should read them in an email."""
-    shown = timezones.session_times(start, end, event.timezone, registration.timezone)
-    reader = timezones.format_range(start, end, shown.reader_zone) if shown.zones_differ else None
+    """Times of a session as a recipient should read them in an email, in their language."""
+    with in_language(registration.language):
+        shown = timezones.session_times(start, end, event.timezone, registration.timezone)
+        reader = timezones.format_range(start, end, shown.reader_zone) if shown.zones_differ else None
     return Times(reader, shown.reader_zone, shown.event_text, event.timezone)
 
 
@@ -47,19 +49,21 @@ def queue(
     calendar: CalendarPart | None = None,
 ) -> OutboxMessage | None:
     """Queue one email to a participant, sent in the name of the event's organiser (the calendar's
-    ORGANIZER), once per ``dedup_key``."""
+    ORGANIZER), once per ``dedup_key``, in the participant's language."""
     event = registration.event
-    return queue_email(
-        kind=kind,
-        to=registration.email,
-        to_name=registration.name,
-        template=template,
-        context={"registration": registration, "event": event, "event_url": event_page_url(event), **context},
-        dedup_key=dedup_key,
-        sender_name=ics.organizer_name(event),
-        calendar=calendar,
-        registration_id=registration.id,
-    )
+    with in_language(registration.language) as language:
+        return queue_email(
+            kind=kind,
+            to=registration.email,
+            to_name=registration.name,
+            template=template,
+            context={"registration": registration, "event": event, "event_url": event_page_url(event), **context},
+            dedup_key=dedup_key,
+            sender_name=ics.organizer_name(event),
+            calendar=calendar,
+            registration_id=registration.id,
+            language=language,
+        )
 
 
 def already_queued(dedup_key: str) -> bool:

@@ -4,38 +4,39 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.forms import NoControlCharacters
+from app.i18n import _l
 
 
 class AccessDetailsForm(FlaskForm):
     message = TextAreaField(
-        "Message to confirmed participants",
+        _l("Message to confirmed participants"),
         validators=[
-            DataRequired(message="Write what participants need to know."),
+            DataRequired(message=_l("Write what participants need to know.")),
             Length(max=5000),
             NoControlCharacters(multiline=True),
         ],
-        description="Each participant receives it with the agenda in their time zone and a personal access link.",
+        description=_l("Each participant receives it with the agenda in their time zone and a personal access link."),
     )
-    submit = SubmitField("Send access details")
+    submit = SubmitField(_l("Send access details"))
 
 
 class MarkAttendanceForm(FlaskForm):
     """The check boxes are read from the request (one ``present`` value per ticked participant)."""
 
-    submit = SubmitField("Save attendance")
+    submit = SubmitField(_l("Save attendance"))
 
 
 class ReportUploadForm(FlaskForm):
     report = FileField(
-        "Participants report (CSV from Zoom or Microsoft Teams)",
-        validators=[FileRequired(message="Choose the report file.")],
+        _l("Participants report (CSV from Zoom or Microsoft Teams)"),
+        validators=[FileRequired(message=_l("Choose the report file."))],
     )
-    submit = SubmitField("Read the report")
+    submit = SubmitField(_l("Read the report"))
 
 
 class ApplyImportForm(FlaskForm):
-    submit = SubmitField("Record this attendance")
+    submit = SubmitField(_l("Record this attendance"))
 
 
 class DiscardImportForm(FlaskForm):
-    submit = SubmitField("Discard")
+    submit = SubmitField(_l("Discard"))

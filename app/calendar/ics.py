@@ -25,6 +25,8 @@ from app.calendar.vtimezone import vtimezone
 from app.events.models import Event, EventSession
 from app.events.services import calendar_title, published_events
 from app.extensions import db
+from app.i18n import _
+from app.locales import in_language
 from app.mail.services import ascii_address
 from app.registrations.models import Registration
 from app.registrations.services import chosen_session_ids
@@ -34,7 +36,7 @@ REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 PUBLISH = "PUBLISH"
 
-LOCATION = "Online"
+LOCATION = "Online"  # the English word; calendars get it in the reader's language (location())
 ALARM_BEFORE = timedelta(minutes=15)
 FEED_REFRESH = timedelta(hours=1)
 
@@ -81,11 +83,17 @@ def public_uid(session: EventSession | None = None, *, event_id: int = 0, sessio
 
 def organizer_name(event: Event) -> str:
     """The name calendars show as organiser (and emails as sender): the event's desk, via the service."""
-    return f"{event.desk.name} via {current_app.config['SITE_NAME']}"
+    return _("%(desk)s via %(site)s", desk=event.desk.name, site=current_app.config["SITE_NAME"])
+
+
+def location() -> str:
+    """Where the sessions take place, in the language in force."""
+    return _("Online")
 
 
 def summary(event: Event, session: EventSession) -> str:
-    """What a calendar entry is called: the event, and which session when there are several."""
+    """What a calendar entry is called: the event, and which session when there are several (in the
+    language in force, with the event's translation where there is one)."""
     return _summary(event, Occurrence.of(session))
 
 
@@ -122,7 +130,14 @@ def request(
     sequence: int | None = None,
     now: datetime | None = None,
 ) -> str:
-    """METHOD:REQUEST for one session: the invite, and the update with the same UID and a higher SEQUENCE."""
+    """METHOD:REQUEST for one session: the invite, and the update with the same UID and a higher SEQUENCE.
+
+    Its texts are in the participant's language."""
+    with in_language(registration.language):
+        return _request(registration, session, access_url, sequence=sequence, now=now)
+
+
+def _request(registration: Registration, session: EventSession, access_url: str, *, sequence, now) -> str:
     event = registration.event
     calendar = _calendar(REQUEST)
     zones = _add_timezones(calendar, {event.timezone: [session.starts_at, session.ends_at]})
@@ -151,7 +166,13 @@ def cancel(
     now: datetime | None = None,
 ) -> str:
     """METHOD:CANCEL for one session (an Occurrence when the session row is already deleted): the same
-    UID, STATUS:CANCELLED, a SEQUENCE above the last one sent, ORGANIZER and ATTENDEE."""
+    UID, STATUS:CANCELLED, a SEQUENCE above the last one sent, ORGANIZER and ATTENDEE; in the participant's
+    language."""
+    with in_language(registration.language):
+        return _cancel(registration, session, sequence, now=now)
+
+
+def _cancel(registration: Registration, session: "EventSession | Occurrence", sequence: int, *, now) -> str:
     event = registration.event
     occurrence = session if isinstance(session, Occurrence) else Occurrence.of(session)
     calendar = _calendar(CANCEL)
@@ -164,7 +185,9 @@ def cancel(
         now=now,
         zones=zones,
         url=event_page_url(event),
-        description=f"This calendar entry has been withdrawn.\n\nEvent page: {event_page_url(event)}",
+        description=_("This calendar entry has been withdrawn.")
+        + "\n\n"
+        + _("Event page: %(url)s", url=event_page_url(event)),
         conference_url=None,
         alarm=False,
         cancelled=True,
@@ -189,7 +212,7 @@ def feed_events(now: datetime | None = None) -> list[Event]:
 def event_file(event: Event, *, now: datetime | None = None) -> str:
     """The public .ics of one event: METHOD:PUBLISH, every session, no attendees."""
     calendar = _calendar(PUBLISH)
-    calendar.add("x-wr-calname", _clean(event.title))
+    calendar.add("x-wr-calname", _clean(event.local_title))
     _add_public_events(calendar, [event], now=now, alarm=True)
     return to_text(calendar)
 
@@ -202,9 +225,9 @@ def feed(events: Iterable[Event], *, now: datetime | None = None) -> str:
     """
     site = _param(current_app.config["SITE_NAME"])
     calendar = _calendar(PUBLISH)
-    calendar.add("name", f"{site} events")
-    calendar.add("x-wr-calname", f"{site} events")
-    calendar.add("x-wr-caldesc", f"Online events published on {site}")
+    calendar.add("name", _("%(site)s events", site=site))
+    calendar.add("x-wr-calname", _("%(site)s events", site=site))
+    calendar.add("x-wr-caldesc", _("Online events published on %(site)s", site=site))
     calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
     _add_public_events(calendar, list(events), now=now, alarm=False)
@@ -213,10 +236,15 @@ def feed(events: Iterable[Event], *, now: datetime | None = None) -> str:
 
 def personal_file(registration: Registration, access_url: str, *, now: datetime | None = None) -> str:
     """A participant's own download: the invites' UIDs (so it merges with an invite already accepted)
-    and their access link, as METHOD:PUBLISH without attendees."""
+    and their access link, as METHOD:PUBLISH without attendees; in the participant's language."""
+    with in_language(registration.language):
+        return _personal_file(registration, access_url, now=now)
+
+
+def _personal_file(registration: Registration, access_url: str, *, now: datetime | None) -> str:
     event = registration.event
     calendar = _calendar(PUBLISH)
-    calendar.add("x-wr-calname", _clean(event.title))
+    calendar.add("x-wr-calname", _clean(event.local_title))
     zones = _add_timezones(calendar, {event.timezone: _instants(event.sessions)})
     chosen = chosen_session_ids(registration)
     for session in (s for s in event.sessions if s.id in chosen):
@@ -252,7 +280,7 @@ class Occurrence:
 
     @classmethod
     def of(cls, session: EventSession) -> "Occurrence":
-        return cls(session.id, session.title, session.starts_at, session.ends_at)
+        return cls(session.id, session.local_title, session.starts_at, session.ends_at)
 
 
 def _calendar(method: str) -> Calendar:
@@ -303,9 +331,9 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
     zones = _add_timezones(calendar, instants_by_zone)
     for event in events:
         page = event_page_url(event)
-        about = event.summary or ""
+        about = event.local_summary or ""
         if event.is_cancelled:
-            about = "This event has been cancelled." + (f"\n\n{about}" if about else "")
+            about = _("This event has been cancelled.") + (f"\n\n{about}" if about else "")
         entries = [
             (Occurrence.of(session), public_uid(session), event.sequence, event.is_cancelled, session)
             for session in event.sessions
@@ -334,7 +362,7 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
                     for part in (
                         about,
                         "\n".join(_agenda_lines(event, session)[1:]) if session is not None else "",
-                        f"Details and registration: {page}",
+                        _("Details and registration: %(url)s", url=page),
                     )
                     if part
                 ),
@@ -348,11 +376,15 @@ def _add_public_events(calendar: Calendar, events: list[Event], *, now: datetime
 
 
 def _invite_description(event: Event, access_url: str, session: EventSession | None = None) -> str:
-    lines = [f"Join online with your personal access link: {access_url}"]
-    if event.summary:
-        lines += ["", event.summary]
+    lines = [_("Join online with your personal access link: %(url)s", url=access_url)]
+    if event.local_summary:
+        lines += ["", event.local_summary]
     lines += _agenda_lines(event, session)
-    lines += ["", f"Event page: {event_page_url(event)}", "The access link is personal: please do not share it."]
+    lines += [
+        "",
+        _("Event page: %(url)s", url=event_page_url(event)),
+        _("The access link is personal: please do not share it."),
+    ]
     return "\n".join(lines)
 
 
@@ -360,12 +392,16 @@ def _agenda_lines(event: Event, session: EventSession | None) -> list[str]:
     excerpt = agenda_excerpt(session) if session is not None else ""
     if not excerpt:
         return []
-    return ["", f"Agenda: {excerpt}", f"Agenda and speakers: {session_page_url(event, session)}"]
+    return [
+        "",
+        _("Agenda: %(agenda)s", agenda=excerpt),
+        _("Agenda and speakers: %(url)s", url=session_page_url(event, session)),
+    ]
 
 
 def _summary(event: Event, occurrence: Occurrence) -> str:
     number = next((i for i, s in enumerate(event.sessions, 1) if s.id == occurrence.id), None)
-    return calendar_title(event.title, occurrence.title, number, len(event.sessions))
+    return calendar_title(event.local_title, occurrence.title, number, len(event.sessions))
 
 
 def _vevent(
@@ -393,8 +429,8 @@ def _vevent(
     else:
         vevent.add("dtstart", occurrence.starts_at.astimezone(UTC))
         vevent.add("dtend", occurrence.ends_at.astimezone(UTC))
-    vevent.add("summary", _clean(f"Cancelled: {title}" if cancelled else title))
-    vevent.add("location", LOCATION)
+    vevent.add("summary", _clean(_("Cancelled: %(title)s", title=title) if cancelled else title))
+    vevent.add("location", location())
     vevent.add("url", url, parameters={"VALUE": "URI"})
     vevent.add("description", _clean(description))
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -403,7 +439,7 @@ def _vevent(
         vevent.add(
             "conference",
             conference_url,
-            parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": "Join"},
+            parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": _param(_("Join"))},
         )
     if alarm and not cancelled:
         reminder = Alarm()

@@ -20,6 +20,7 @@ from app.calendar.models import CancelledSession
 from app.events.models import Event, EventSession
 from app.events.services import EventChange, SessionChange, calendar_title
 from app.extensions import db
+from app.locales import in_language
 from app.mail.services import CalendarPart, queue_email
 from app.registrations.links import access_link, manage_link
 from app.registrations.models import CANCELLED, CONFIRMED, REJECTED, Registration
@@ -98,22 +99,23 @@ def queue_session_invites(
     manage_url = manage_link(registration) if sessions else None
     queued = []
     for session in sessions:
-        message = emails.queue(
-            registration,
-            kind="invite",
-            template="invite",
-            dedup_key=keys[session.id],
-            context={
-                "session": session,
-                "title": ics.summary(event, session),
-                "times": emails.times(session.starts_at, session.ends_at, event, registration),
-                "number": event.sessions.index(session) + 1,
-                "total": len(event.sessions),
-                "access_url": access_url,
-                "manage_url": manage_url,
-            },
-            calendar=request_part(registration, session, access_url),
-        )
+        with in_language(registration.language):
+            message = emails.queue(
+                registration,
+                kind="invite",
+                template="invite",
+                dedup_key=keys[session.id],
+                context={
+                    "session": session,
+                    "title": ics.summary(event, session),
+                    "times": emails.times(session.starts_at, session.ends_at, event, registration),
+                    "number": event.sessions.index(session) + 1,
+                    "total": len(event.sessions),
+                    "access_url": access_url,
+                    "manage_url": manage_url,
+                },
+                calendar=request_part(registration, session, access_url),
+            )
         if message is not None:
             queued.append(message)
     return queued
@@ -172,23 +174,24 @@ def send_updates(event: Event, change: EventChange, now: datetime | None = None)
                 key = f"cancel:{registration.id}:{target.id}:{sequence}"
             old = emails.times(item.old_start, item.old_end, event, registration) if item.old_start else None
             new = emails.times(item.new_start, item.new_end, event, registration) if item.new_start else None
-            message = emails.queue(
-                registration,
-                kind="invite_update",
-                template="invite_update",
-                dedup_key=key,
-                context={
-                    "change": item,
-                    "event_change": change,
-                    "message": change.message,
-                    "title": _title(event, target),
-                    "old": old,
-                    "new": new,
-                    "access_url": access_url if method == ics.REQUEST else None,
-                    "manage_url": manage_url,
-                },
-                calendar=calendar,
-            )
+            with in_language(registration.language):
+                message = emails.queue(
+                    registration,
+                    kind="invite_update",
+                    template="invite_update",
+                    dedup_key=key,
+                    context={
+                        "change": item,
+                        "event_change": change,
+                        "message": change.message,
+                        "title": _title(event, target),
+                        "old": old,
+                        "new": new,
+                        "access_url": access_url if method == ics.REQUEST else None,
+                        "manage_url": manage_url,
+                    },
+                    calendar=calendar,
+                )
             count += message is not None
     return count
 
@@ -219,20 +222,21 @@ def send_cancellations(registration: Registration, reason: str = "", now: dateti
     now = now or utcnow()
     count = 0
     for session in sessions_of(registration, now):
-        message = emails.queue(
-            registration,
-            kind="invite_cancel",
-            template="invite_cancel",
-            dedup_key=f"cancel:{registration.id}:{session.id}:{sequence}",
-            context={
-                "session": session,
-                "title": ics.summary(event, session),
-                "times": emails.times(session.starts_at, session.ends_at, event, registration),
-                "reason": reason.strip(),
-                "event_cancelled": event.is_cancelled,
-            },
-            calendar=CalendarPart(ics.CANCEL, ics.cancel(registration, session, sequence, now=now)),
-        )
+        with in_language(registration.language):
+            message = emails.queue(
+                registration,
+                kind="invite_cancel",
+                template="invite_cancel",
+                dedup_key=f"cancel:{registration.id}:{session.id}:{sequence}",
+                context={
+                    "session": session,
+                    "title": ics.summary(event, session),
+                    "times": emails.times(session.starts_at, session.ends_at, event, registration),
+                    "reason": reason.strip(),
+                    "event_cancelled": event.is_cancelled,
+                },
+                calendar=CalendarPart(ics.CANCEL, ics.cancel(registration, session, sequence, now=now)),
+            )
         count += message is not None
     return count
 
@@ -251,14 +255,15 @@ def send_access_details(event: Event, message: str, now: datetime | None = None)
         key = f"access:{registration.id}:{event.sequence}:{digest}"
         if emails.already_queued(key):
             continue
-        agenda = [
-            (
-                session,
-                ics.summary(event, session),
-                emails.times(session.starts_at, session.ends_at, event, registration),
-            )
-            for session in event.sessions
-        ]
+        with in_language(registration.language):
+            agenda = [
+                (
+                    session,
+                    ics.summary(event, session),
+                    emails.times(session.starts_at, session.ends_at, event, registration),
+                )
+                for session in event.sessions
+            ]
         queued = emails.queue(
             registration,
             kind="access_details",
@@ -347,5 +352,6 @@ def _keep_removed_sessions(event: Event, change: EventChange, now: datetime) -> 
 
 def _title(event: Event, target) -> str:
     if isinstance(target, Occurrence):
-        return calendar_title(event.title, target.title, None, 1)
+        # A removed session: its title as it was (its translation went with it).
+        return calendar_title(event.local_title, target.title, None, 1)
     return ics.summary(event, target)

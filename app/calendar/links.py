@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 from app.calendar import ics
 from app.calendar.urls import event_page_url
 from app.events.models import Event, EventSession
+from app.i18n import _
 
 GOOGLE = "https://calendar.google.com/calendar/render"
 OUTLOOK_LIVE = "outlook.live.com"
@@ -37,13 +38,13 @@ def _outlook_time(instant: datetime) -> str:
 
 
 def _details(event: Event, access_url: str | None) -> str:
-    about = (event.summary or "").strip()
+    about = (event.local_summary or "").strip()
     if len(about) > DETAILS_LIMIT:
         about = about[: DETAILS_LIMIT - 1].rstrip() + "…"
     lines = [about] if about else []
     if access_url:
-        lines.append(f"Your personal access link: {access_url}")
-    lines.append(f"Event page: {event_page_url(event)}")
+        lines.append(_("Your personal access link: %(url)s", url=access_url))
+    lines.append(_("Event page: %(url)s", url=event_page_url(event)))
     return "\n\n".join(lines)
 
 
@@ -54,7 +55,7 @@ def google_link(event: Event, session: EventSession, access_url: str | None = No
         "text": ics.summary(event, session),
         "dates": f"{_google_time(session.starts_at)}/{_google_time(session.ends_at)}",
         "details": _details(event, access_url),
-        "location": ics.LOCATION,
+        "location": ics.location(),
         "ctz": event.timezone,
     }
     # %20 rather than "+" for spaces, and "/" kept in the dates and the zone name, as Google writes them.
@@ -70,7 +71,7 @@ def outlook_link(event: Event, session: EventSession, access_url: str | None = N
         "startdt": _outlook_time(session.starts_at),
         "enddt": _outlook_time(session.ends_at),
         "body": _details(event, access_url),
-        "location": ics.LOCATION,
+        "location": ics.location(),
     }
     # Outlook shows a "+" literally, so spaces are written as %20.
     return f"https://{host}/calendar/0/deeplink/compose?{urlencode(params, quote_via=quote, safe='/:')}"

@@ -16,6 +16,8 @@ from app.calendar import emails, ics
 from app.calendar.access import countdown_text
 from app.events.models import PUBLISHED, Event, EventSession
 from app.extensions import db
+from app.i18n import ngettext
+from app.locales import in_language
 from app.mail.models import OutboxMessage
 from app.registrations.links import access_link, manage_link
 from app.registrations.models import CONFIRMED, Registration, RegistrationTransition
@@ -26,15 +28,20 @@ from app.types import utcnow
 class Reminder:
     key: str  # in the dedup key: "24h", "1h"
     before: timedelta
-    wording: str  # "starts in 24 hours"
+
+    @property
+    def wording(self) -> str:
+        """ "24 hours", in the language in force ("starts in 24 hours")."""
+        hours = int(self.before.total_seconds() // 3600)
+        return ngettext("%(num)d hour", "%(num)d hours", hours)
 
 
 # A reminder queued this soon after its moment still says "24 hours" or "1 hour".
 ON_TIME = timedelta(minutes=10)
 # Nearest first: the first one already due is the one to send.
 REMINDERS = (
-    Reminder("1h", timedelta(hours=1), "1 hour"),
-    Reminder("24h", timedelta(hours=24), "24 hours"),
+    Reminder("1h", timedelta(hours=1)),
+    Reminder("24h", timedelta(hours=24)),
 )
 
 
@@ -88,7 +95,6 @@ def _wording(session: EventSession, reminder: Reminder, now: datetime) -> str:
 
 def _send(session: EventSession, reminder: Reminder, now: datetime) -> int:
     event = session.event
-    wording = _wording(session, reminder, now)
     key = sa.literal("reminder:") + sa.cast(Registration.id, sa.String) + sa.literal(f":{session.id}:{reminder.key}")
     recipients = db.session.scalars(
         sa.select(Registration)
@@ -103,19 +109,20 @@ def _send(session: EventSession, reminder: Reminder, now: datetime) -> int:
     ).all()
     count = 0
     for registration in recipients:
-        message = emails.queue(
-            registration,
-            kind="reminder",
-            template="reminder",
-            dedup_key=reminder_key(registration.id, session.id, reminder),
-            context={
-                "session": session,
-                "title": ics.summary(event, session),
-                "times": emails.times(session.starts_at, session.ends_at, event, registration),
-                "wording": wording,
-                "access_url": access_link(registration),
-                "manage_url": manage_link(registration),
-            },
-        )
+        with in_language(registration.language):
+            message = emails.queue(
+                registration,
+                kind="reminder",
+                template="reminder",
+                dedup_key=reminder_key(registration.id, session.id, reminder),
+                context={
+                    "session": session,
+                    "title": ics.summary(event, session),
+                    "times": emails.times(session.starts_at, session.ends_at, event, registration),
+                    "wording": _wording(session, reminder, now),
+                    "access_url": access_link(registration),
+                    "manage_url": manage_link(registration),
+                },
+            )
         count += message is not None
     return count

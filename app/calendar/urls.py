@@ -5,6 +5,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from flask import current_app
 
 from app.events.models import Event
+from app.i18n import _
 from app.web import external_url_for
 
 
@@ -31,7 +32,5 @@ def google_subscribe_url() -> str:
 
 def outlook_subscribe_url(host: str = "outlook.live.com") -> str:
     """Outlook on the web's "subscribe from web" link for the feed (outlook.office.com for Microsoft 365)."""
-    site = current_app.config["SITE_NAME"]
-    return (
-        f"https://{host}/calendar/0/addfromweb?url={quote(feed_url(), safe='')}&name={quote(f'{site} events', safe='')}"
-    )
+    name = _("%(site)s events", site=current_app.config["SITE_NAME"])
+    return f"https://{host}/calendar/0/addfromweb?url={quote(feed_url(), safe='')}&name={quote(name, safe='')}"

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from werkzeug.http import generate_etag
 
-from app import timezones
+from app import locales, timezones
 from app.accounts.access import visible_desk_ids
 from app.calendar import access, ics, invites, links, urls
 from app.calendar.attendance import attendance_by_session
@@ -15,7 +15,7 @@ from app.calendar.forms import AccessDetailsForm
 from app.events import services as events
 from app.events.models import Event
 from app.extensions import db
-from app.i18n import ngettext
+from app.i18n import _, ngettext
 from app.text import web_address
 from app.types import utcnow
 from app.web import external_url, reader_zone
@@ -104,6 +104,7 @@ def join(token: str):
     registration = access.registration_for_link(token)
     if registration is None:
         return render_template("calendar/join.html", state=None), 404
+    locales.for_person(registration.language)
     moment = now()
     state = access.join_state(registration, now=moment)
     if state.kind == access.WITHDRAWN:
@@ -155,9 +156,9 @@ def access_details(event_id: int):
     form = AccessDetailsForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
-            flash(" ".join(errors), "error")
+            flash(" ".join(map(str, errors)), "error")
     elif not event.is_published:
-        flash("Access details can only be sent for a published event.", "error")
+        flash(_("Access details can only be sent for a published event."), "error")
     else:
         count = invites.send_access_details(event, form.message.data)
         db.session.commit()
@@ -171,5 +172,5 @@ def access_details(event_id: int):
                 "success",
             )
         else:
-            flash("Nothing was sent: no confirmed participant, or this message was already sent.", "warning")
+            flash(_("Nothing was sent: no confirmed participant, or this message was already sent."), "warning")
     return redirect(url_for("events_coordinator.detail", event_id=event.id))

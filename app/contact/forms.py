@@ -12,79 +12,89 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from app.contact import services
-from app.contact.models import CONTACT_STATUSES
-from app.countries import COUNTRY_CHOICES
+from app.contact.models import CONTACT_STATUS_LABELS
 from app.desks.models import EXPERT_TYPES
 from app.events.models import Event
-from app.forms import NoControlCharacters, StrippedStringField, ValidCountry, VisibleName, choices, prefix_ids
+from app.forms import (
+    NoControlCharacters,
+    StrippedStringField,
+    ValidCountry,
+    VisibleName,
+    choices,
+    country_options,
+    prefix_ids,
+)
+from app.i18n import _, _l
 from app.web import parse_id
 
 NO_EVENT = ""
-
-
-COUNTRY_OPTIONS = choices(COUNTRY_CHOICES)
 
 
 class ContactForm(FlaskForm):
     """The public contact form; ``event`` lists the published events still to come."""
 
     name = StrippedStringField(
-        "Your name",
+        _l("Your name"),
         validators=[
-            DataRequired("Please tell us your name."),
-            Length(max=services.NAME_MAX, message=f"Please keep your name under {services.NAME_MAX} characters."),
+            DataRequired(_l("Please tell us your name.")),
+            Length(
+                max=services.NAME_MAX,
+                message=_l("Please keep your name under %(max)d characters.", max=services.NAME_MAX),
+            ),
             NoControlCharacters(),
-            VisibleName("Please tell us your name."),
+            VisibleName(_l("Please tell us your name.")),
         ],
     )
     email = EmailField(
-        "Your email address",
+        _l("Your email address"),
         validators=[
-            DataRequired("Please give the address we should answer to."),
-            Length(max=254, message="An email address has at most 254 characters."),
+            DataRequired(_l("Please give the address we should answer to.")),
+            Length(max=254, message=_l("An email address has at most 254 characters.")),
             # Our answers go out over SMTP without SMTPUTF8, so the part before the @ must be ASCII.
             Email(granular_message=True, allow_smtputf8=False),
         ],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
     country = SelectField(
-        "Country you work in",
-        choices=choices([("", "Choose your country")]) + COUNTRY_OPTIONS,
-        validators=[DataRequired("Choose a country from the list."), ValidCountry()],
-        description="Type the first letters to jump to your country.",
+        _l("Country you work in"),
+        choices=lambda: country_options(_("Choose your country")),
+        validators=[DataRequired(_l("Choose a country from the list.")), ValidCountry()],
+        description=_l("Type the first letters to jump to your country."),
         validate_choice=False,
     )
     expert_type = RadioField(
-        "Which describes you?",
+        _l("Which describes you?"),
         choices=choices(EXPERT_TYPES.items()),
-        validators=[InputRequired("Tell us whether you are an international or a German expert.")],
+        validators=[InputRequired(_l("Tell us whether you are an international or a German expert."))],
         validate_choice=False,
     )
     organisation = StrippedStringField(
-        "Organisation or municipality",
+        _l("Organisation or municipality"),
         validators=[
-            DataRequired("Please tell us your organisation or municipality."),
+            DataRequired(_l("Please tell us your organisation or municipality.")),
             Length(
-                max=services.ORGANISATION_MAX, message=f"Please keep this under {services.ORGANISATION_MAX} characters."
+                max=services.ORGANISATION_MAX,
+                message=_l("Please keep this under %(max)d characters.", max=services.ORGANISATION_MAX),
             ),
             NoControlCharacters(),
-            VisibleName("Please tell us your organisation or municipality."),
+            VisibleName(_l("Please tell us your organisation or municipality.")),
         ],
     )
-    event = SelectField("Event your question is about (optional)", validators=[Optional()], validate_choice=False)
+    event = SelectField(_l("Event your question is about (optional)"), validators=[Optional()], validate_choice=False)
     message = TextAreaField(
-        "Your question",
+        _l("Your question"),
         validators=[
-            DataRequired("Please write your question."),
+            DataRequired(_l("Please write your question.")),
             Length(
-                max=services.MESSAGE_MAX, message=f"Please keep your message under {services.MESSAGE_MAX} characters."
+                max=services.MESSAGE_MAX,
+                message=_l("Please keep your message under %(max)d characters.", max=services.MESSAGE_MAX),
             ),
             NoControlCharacters(multiline=True),
         ],
     )
     # Hidden from people by CSS; bots fill it in.
-    website = StringField("Leave this field empty")
-    submit = SubmitField("Send your question")
+    website = StringField(_l("Leave this field empty"))
+    submit = SubmitField(_l("Send your question"))
 
     def __init__(self, *args, event: Event | None = None, id_prefix: str = "", **kwargs):
         if event is not None:
@@ -95,15 +105,17 @@ class ContactForm(FlaskForm):
             prefix_ids(self, id_prefix)
         # A form sent from a past event's page names that event: it stays a valid choice.
         self.events = services.contact_events(include=event or services.published_event_by_id(self.event.data))
-        self.event.choices = choices([(NO_EVENT, "No particular event")] + [(e.id, e.title) for e in self.events])
+        self.event.choices = choices(
+            [(NO_EVENT, _("No particular event"))] + [(e.id, e.local_title) for e in self.events]
+        )
 
     def validate_expert_type(self, field):
         if field.data not in EXPERT_TYPES:
-            raise ValidationError("Tell us whether you are an international or a German expert.")
+            raise ValidationError(_("Tell us whether you are an international or a German expert."))
 
     def validate_event(self, field):
         if field.data and field.data not in {str(e.id) for e in self.events}:
-            raise ValidationError("Choose an event from the list, or none.")
+            raise ValidationError(_("Choose an event from the list, or none."))
 
     @property
     def is_bot(self) -> bool:
@@ -135,17 +147,17 @@ class InboxFilterForm(FlaskForm):
         csrf = False
 
     status = SelectField(
-        "Status",
-        choices=choices([("", "Any status")] + [(s, s.capitalize()) for s in CONTACT_STATUSES]),
+        _l("Status"),
+        choices=choices([("", _l("Any status")), *CONTACT_STATUS_LABELS.items()]),
         validators=[Optional()],
     )
-    event = SelectField("Event", validators=[Optional()])
-    country = SelectField("Country", choices=choices([("", "Any country")]) + COUNTRY_OPTIONS, validators=[Optional()])
-    submit = SubmitField("Filter")
+    event = SelectField(_l("Event"), validators=[Optional()])
+    country = SelectField(_l("Country"), choices=lambda: country_options(_("Any country")), validators=[Optional()])
+    submit = SubmitField(_l("Filter"))
 
     def __init__(self, events: list[Event], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.event.choices = choices([("", "Any event")] + [(e.id, e.title) for e in events])
+        self.event.choices = choices([("", _("Any event"))] + [(e.id, e.title) for e in events])
 
     def filters(self) -> services.InboxFilters:
         self.validate()
@@ -158,14 +170,17 @@ class InboxFilterForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     note = TextAreaField(
-        "Note",
+        _l("Note"),
         validators=[
-            DataRequired("Please write a note."),
-            Length(max=services.NOTE_MAX, message=f"Please keep the note under {services.NOTE_MAX} characters."),
+            DataRequired(_l("Please write a note.")),
+            Length(
+                max=services.NOTE_MAX,
+                message=_l("Please keep the note under %(max)d characters.", max=services.NOTE_MAX),
+            ),
             NoControlCharacters(multiline=True),
         ],
     )
-    submit = SubmitField("Add note")
+    submit = SubmitField(_l("Add note"))
 
     def __init__(self, *args, **kwargs):
         # The request page holds three forms; prefixes keep their field ids apart.
@@ -177,10 +192,13 @@ class StatusForm(FlaskForm):
     """Mark answered, close or reopen, with an optional note for the history."""
 
     note = StringField(
-        "Note (optional)",
+        _l("Note (optional)"),
         validators=[
             Optional(),
-            Length(max=services.NOTE_MAX, message=f"Please keep the note under {services.NOTE_MAX} characters."),
+            Length(
+                max=services.NOTE_MAX,
+                message=_l("Please keep the note under %(max)d characters.", max=services.NOTE_MAX),
+            ),
             NoControlCharacters(),
         ],
     )
@@ -191,16 +209,19 @@ class StatusForm(FlaskForm):
 
 
 class ReassignForm(FlaskForm):
-    desk = SelectField("Pass to desk", coerce=int, validators=[InputRequired("Choose a desk.")])
+    desk = SelectField(_l("Pass to desk"), coerce=int, validators=[InputRequired(_l("Choose a desk."))])
     note = TextAreaField(
-        "Note for the other desk",
+        _l("Note for the other desk"),
         validators=[
-            DataRequired("Tell the other desk why you pass the request on."),
-            Length(max=services.NOTE_MAX, message=f"Please keep the note under {services.NOTE_MAX} characters."),
+            DataRequired(_l("Tell the other desk why you pass the request on.")),
+            Length(
+                max=services.NOTE_MAX,
+                message=_l("Please keep the note under %(max)d characters.", max=services.NOTE_MAX),
+            ),
             NoControlCharacters(multiline=True),
         ],
     )
-    submit = SubmitField("Pass on")
+    submit = SubmitField(_l("Pass on"))
 
     def __init__(self, desks, *args, **kwargs):
         kwargs.setdefault("prefix", "reassign")

@@ -7,12 +7,19 @@ import sqlalchemy.orm as so
 
 from app.desks.models import Desk
 from app.extensions import db
+from app.i18n import _l
+from app.locales import current_language
 from app.types import UTCDateTime, utcnow
 
 CONTACT_NEW = "new"
 CONTACT_ANSWERED = "answered"
 CONTACT_CLOSED = "closed"
 CONTACT_STATUSES = (CONTACT_NEW, CONTACT_ANSWERED, CONTACT_CLOSED)
+CONTACT_STATUS_LABELS = {
+    CONTACT_NEW: _l("New"),
+    CONTACT_ANSWERED: _l("Answered"),
+    CONTACT_CLOSED: _l("Closed"),
+}
 
 
 class ContactRequest(db.Model):
@@ -28,6 +35,8 @@ class ContactRequest(db.Model):
     message: so.Mapped[str] = so.mapped_column(sa.Text)
     desk_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("desks.id"), index=True)
     routing_reason: so.Mapped[str] = so.mapped_column(sa.String(500))
+    # The asker's language (the page's when they asked): the acknowledgement is written in it.
+    language: so.Mapped[str] = so.mapped_column(sa.String(16), default=current_language, server_default="en")
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default=CONTACT_NEW, index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -29,7 +29,7 @@ from app.desks.services import active_coordinators, all_desks, route_person
 from app.errors import DomainError, NotFound
 from app.events.models import PUBLISHED, Event, EventSession
 from app.extensions import db
-from app.i18n import _
+from app.i18n import _, _l
 from app.mail import services as mail
 from app.mail.services import queue_email
 from app.text import clean_name, multiline
@@ -49,12 +49,12 @@ CLOSED = "closed"
 REOPENED = "reopened"
 NOTE = "note"
 ACTION_LABELS = {
-    ROUTED: "Routed",
-    REASSIGNED: "Passed to another desk",
-    ANSWERED: "Marked answered",
-    CLOSED: "Closed",
-    REOPENED: "Reopened",
-    NOTE: "Note",
+    ROUTED: _l("Routed"),
+    REASSIGNED: _l("Passed to another desk"),
+    ANSWERED: _l("Marked answered"),
+    CLOSED: _l("Closed"),
+    REOPENED: _l("Reopened"),
+    NOTE: _l("Note"),
 }
 
 

@@ -5,13 +5,14 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import desk_memberships
 from app.extensions import db
+from app.i18n import _l
 from app.types import UTCDateTime, utcnow
 
 EXPERT_INTERNATIONAL = "international"
 EXPERT_GERMAN = "german"
 EXPERT_TYPES = {
-    EXPERT_INTERNATIONAL: "I am an international expert",
-    EXPERT_GERMAN: "I am a German expert",
+    EXPERT_INTERNATIONAL: _l("I am an international expert"),
+    EXPERT_GERMAN: _l("I am a German expert"),
 }
 
 

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.countries import COUNTRY_NAMES
+from app.countries import COUNTRY_NAMES, ENGLISH_COUNTRY_NAMES
 from app.desks.models import EXPERT_GERMAN
+from app.i18n import _
 
 
 class RoutableDesk(Protocol):
@@ -46,7 +47,7 @@ def route(desks: Iterable[RoutableDesk], country: str, expert_type: str) -> Rout
         return Route(desk, f"country {country} covered by {desk.name}")
     default = next((d for d in desks if d.is_default), None)
     if default is not None:
-        name = COUNTRY_NAMES.get(country, country or "unknown")
+        name = ENGLISH_COUNTRY_NAMES.get(country, country or "unknown")
         return Route(default, f"no desk covers country {country or '-'} ({name}): default desk {default.name}")
     raise NoDeskError("No desk covers this country and no default desk is set.")
 
@@ -57,10 +58,13 @@ def explain(desk: RoutableDesk, country: str, expert_type: str) -> str:
     Georgia", ..."""
     country = (country or "").upper()
     name = COUNTRY_NAMES.get(country, country)
+    # A clause that ends the acknowledgement's sentence "It has reached our desk “…” in …, <reason>."
     if desk.is_german and expert_type == EXPERT_GERMAN:
-        return "because you told us you are a German expert"
+        return _("because you told us you are a German expert")
     if desk.is_german and country == "DE":
-        return "because you work in Germany"
+        return _("because you work in Germany")
     if country and country in desk.countries:
-        return f"because it looks after {name}"
-    return f"because it answers everyone whose country no regional desk looks after, such as {name}"
+        return _("because it looks after %(country)s", country=name)
+    return _(
+        "because it answers everyone whose country no regional desk looks after, such as %(country)s", country=name
+    )

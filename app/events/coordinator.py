@@ -4,13 +4,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import timezones
+from app import locales, timezones
 from app.desks.models import Desk
-from app.events import services
-from app.events.forms import ActionForm, CancelEventForm, DuplicateEventForm, EventForm
+from app.events import services, translations
+from app.events.forms import ActionForm, CancelEventForm, DuplicateEventForm, EventForm, TranslationForm
 from app.events.models import Event
 from app.extensions import db
-from app.i18n import _, ngettext
+from app.i18n import _, _l, ngettext
 from app.registrations import services as registrations
 
 bp = Blueprint("events_coordinator", __name__, url_prefix="/dashboard/events")
@@ -103,7 +103,7 @@ def _add_session_row(form: EventForm) -> None:
 def create():
     desks = _desk_choices()
     if not desks:
-        flash("You need to belong to a desk before you can create events. Ask an administrator.", "warning")
+        flash(_("You need to belong to a desk before you can create events. Ask an administrator."), "warning")
         return redirect(url_for("events_coordinator.index"))
     form = EventForm(desks=desks)
     if request.method == "GET":
@@ -118,7 +118,7 @@ def create():
             form.show_errors(error.errors)
         else:
             db.session.commit()
-            flash("Event saved as a draft. Publish it when it is ready.", "success")
+            flash(_("Event saved as a draft. Publish it when it is ready."), "success")
             return redirect(url_for("events_coordinator.detail", event_id=event.id))
     return render_template("events/coordinator/form.html", form=form, event=None, preview=None)
 
@@ -167,7 +167,7 @@ def edit(event_id: int):
                     "success",
                 )
             else:
-                flash("Event saved.", "success")
+                flash(_("Event saved."), "success")
             return redirect(url_for("events_coordinator.detail", event_id=event.id))
     return render_template(
         "events/coordinator/form.html",
@@ -176,6 +176,7 @@ def edit(event_id: int):
         preview=None,
         confirmed=confirmed,
         promotions=_capacity_preview(event),
+        translations=translations.translations_overview(event),
     )
 
 
@@ -203,21 +204,21 @@ def _change_status(event_id: int, change, done: str):
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash(done, "success")
+            flash(str(done), "success")
     return redirect(url_for("events_coordinator.detail", event_id=event.id))
 
 
 @bp.post("/<int:event_id>/publish")
 @login_required
 def publish(event_id: int):
-    return _change_status(event_id, services.publish_event, "The event is published.")
+    return _change_status(event_id, services.publish_event, _l("The event is published."))
 
 
 @bp.post("/<int:event_id>/unpublish")
 @login_required
 def unpublish(event_id: int):
     return _change_status(
-        event_id, services.unpublish_event, "The event is back to draft and hidden from the public pages."
+        event_id, services.unpublish_event, _l("The event is back to draft and hidden from the public pages.")
     )
 
 
@@ -229,10 +230,10 @@ def cancel(event_id: int):
     if form.validate_on_submit():
         services.cancel_event(event, form.message.data or "")
         db.session.commit()
-        flash("The event is cancelled. Participants are told and their calendar entries withdrawn.", "success")
+        flash(_("The event is cancelled. Participants are told and their calendar entries withdrawn."), "success")
     else:
         for errors in form.errors.values():
-            flash(" ".join(errors), "error")
+            flash(" ".join(map(str, errors)), "error")
     return redirect(url_for("events_coordinator.detail", event_id=event.id))
 
 
@@ -247,11 +248,37 @@ def duplicate(event_id: int):
             copy = services.duplicate_event(event, form.first_day.data)
         except services.EventError as error:
             db.session.rollback()
-            flash(" ".join(error.errors.values()), "error")
+            flash(" ".join(map(str, error.errors.values())), "error")
         else:
             db.session.commit()
             flash(_("A draft copy is ready: check it, then publish it."), "success")
             return redirect(url_for("events_coordinator.detail", event_id=copy.id))
     else:
-        flash(" ".join(sum(form.errors.values(), [])), "error")
+        flash(" ".join(map(str, sum(form.errors.values(), []))), "error")
     return redirect(url_for("events_coordinator.detail", event_id=event.id))
+
+
+@bp.route("/<int:event_id>/translations/<language>", methods=["GET", "POST"])
+@login_required
+def translation(event_id: int, language: str):
+    """The event's title, summary, description and session titles in one more language."""
+    event = _managed_event_or_404(event_id)
+    if language not in locales.LANGUAGES:
+        abort(404)
+    form = TranslationForm(sessions=event.sessions, translation=event.translation(language))
+    if form.validate_on_submit():
+        saved = translations.save_translation(event, language, form.to_data())
+        db.session.commit()
+        name = locales.LANGUAGES[language]
+        if saved is None:
+            flash(_("No translation into %(language)s is kept: every field was empty.", language=name), "success")
+        else:
+            flash(_("The translation into %(language)s is saved.", language=name), "success")
+        return redirect(url_for("events_coordinator.edit", event_id=event.id) + "#translations")
+    return render_template(
+        "events/coordinator/translation.html",
+        event=event,
+        form=form,
+        language=language,
+        language_name=locales.LANGUAGES[language],
+    )

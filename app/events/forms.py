@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.countries import language_choices
 from app.events.services import EventData, SessionData
+from app.form_messages import TRANSLATIONS
 from app.forms import NoControlCharacters, StrippedStringField, ValidZone, WebAddress, choices
 from app.i18n import _l
 from app.web import parse_id
@@ -26,81 +27,94 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
 class SessionForm(Form):
+    class Meta:
+        def get_translations(self, form):
+            return TRANSLATIONS
+
     id = HiddenField()
-    title = StringField("Session title", validators=[Optional(), Length(max=200), NoControlCharacters()])
+    title = StringField(_l("Session title"), validators=[Optional(), Length(max=200), NoControlCharacters()])
     local_start = DateTimeLocalField(
-        "Starts (event's local time)", format=DATETIME_FORMATS, validators=[InputRequired("Enter a date and time.")]
+        _l("Starts (event's local time)"),
+        format=DATETIME_FORMATS,
+        validators=[InputRequired(_l("Enter a date and time."))],
     )
     local_end = DateTimeLocalField(
-        "Ends (event's local time)", format=DATETIME_FORMATS, validators=[InputRequired("Enter a date and time.")]
+        _l("Ends (event's local time)"),
+        format=DATETIME_FORMATS,
+        validators=[InputRequired(_l("Enter a date and time."))],
     )
-    remove = BooleanField("Remove this session")
+    remove = BooleanField(_l("Remove this session"))
 
 
 class EventForm(FlaskForm):
-    title = StrippedStringField("Title", validators=[DataRequired(), Length(max=200), NoControlCharacters()])
+    title = StrippedStringField(_l("Title"), validators=[DataRequired(), Length(max=200), NoControlCharacters()])
     slug = StrippedStringField(
-        "Web address",
+        _l("Web address"),
         validators=[Optional(), Length(max=80), NoControlCharacters()],
-        description="The last part of the event's address, e.g. digital-cities-2026. "
-        "Leave empty to make one from the title.",
+        description=_l(
+            "The last part of the event's address, e.g. digital-cities-2026. Leave empty to make one from the title."
+        ),
     )
     programme = StrippedStringField(
-        "Programme or series",
+        _l("Programme or series"),
         validators=[Optional(), Length(max=200), NoControlCharacters()],
-        description="For instance “Digitalisation Working Group”.",
+        description=_l("For instance “Digitalisation Working Group”."),
     )
     summary = TextAreaField(
-        "Summary",
+        _l("Summary"),
         validators=[Optional(), Length(max=500), NoControlCharacters(multiline=True)],
-        description="One or two sentences for the event list.",
+        description=_l("One or two sentences for the event list."),
     )
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         validators=[Optional(), Length(max=20000), NoControlCharacters(multiline=True)],
-        description="Markdown: **bold**, *italic*, lists, [links](https://example.org).",
+        description=_l("Markdown: **bold**, *italic*, lists, [links](https://example.org)."),
     )
-    language = SelectField("Language", default="en")
+    language = SelectField(_l("Language"), default="en")
     timezone = StrippedStringField(
-        "Time zone",
+        _l("Time zone"),
         validators=[DataRequired(), Length(max=64), ValidZone()],
-        description="The zone the session times below are in, e.g. Europe/Berlin. Start typing to search.",
+        description=_l("The zone the session times below are in, e.g. Europe/Berlin. Start typing to search."),
     )
     sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=50)
     capacity = IntegerField(
-        "Capacity",
+        _l("Capacity"),
         validators=[Optional(), NumberRange(min=1, max=100000)],
-        description="Seats for confirmed participants. Leave empty for no limit.",
+        description=_l("Seats for confirmed participants. Leave empty for no limit."),
     )
     registration_opens_local = DateTimeLocalField(
-        "Registration opens",
+        _l("Registration opens"),
         format=DATETIME_FORMATS,
         validators=[Optional()],
-        description="In the event's time zone. Leave empty to open it on publication.",
+        description=_l("In the event's time zone. Leave empty to open it on publication."),
     )
     registration_closes_local = DateTimeLocalField(
-        "Registration closes",
+        _l("Registration closes"),
         format=DATETIME_FORMATS,
         validators=[Optional()],
-        description="In the event's time zone. Leave empty to close it when the first session starts.",
+        description=_l("In the event's time zone. Leave empty to close it when the first session starts."),
     )
-    approval_required = BooleanField("Coordinators approve each registration")
+    approval_required = BooleanField(_l("Coordinators approve each registration"))
     meeting_url = URLField(
-        "Meeting link",
+        _l("Meeting link"),
         validators=[Optional(), Length(max=500), WebAddress()],
-        description="Zoom, Teams, Jitsi… Participants never see it directly: their personal access link "
-        "forwards to it, so it may be added or changed later.",
+        description=_l(
+            "Zoom, Teams, Jitsi… Participants never see it directly: their personal access link "
+            "forwards to it, so it may be added or changed later."
+        ),
     )
-    photo_credit = StrippedStringField("Photo credit", validators=[Optional(), Length(max=300), NoControlCharacters()])
-    desk_id = SelectField("Owning desk", coerce=int)
+    photo_credit = StrippedStringField(
+        _l("Photo credit"), validators=[Optional(), Length(max=300), NoControlCharacters()]
+    )
+    desk_id = SelectField(_l("Owning desk"), coerce=int)
     message = TextAreaField(
         _l("Message to participants (optional)"),
         validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
         description=_l("Sent with the calendar updates of this change, for instance why a session is cancelled."),
     )
     notify_confirmed = HiddenField()
-    add_session = SubmitField("Add another session")
-    submit = SubmitField("Save event")
+    add_session = SubmitField(_l("Add another session"))
+    submit = SubmitField(_l("Save event"))
 
     def __init__(self, *args, desks=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,7 +155,7 @@ class EventForm(FlaskForm):
         """Put service errors ("sessions-0-local_end": "...") next to their fields."""
         for name, message in errors.items():
             if name.startswith("sessions-") and name.count("-") == 2:
-                _, index, field_name = name.split("-")
+                _prefix, index, field_name = name.split("-")
                 kept = [e for e in self.sessions if not e.form.remove.data]
                 target = getattr(kept[int(index)].form, field_name)
             elif name in self._fields:
@@ -153,10 +167,10 @@ class EventForm(FlaskForm):
 
 class CancelEventForm(FlaskForm):
     message = TextAreaField(
-        "Message to participants (optional)",
+        _l("Message to participants (optional)"),
         validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
     )
-    submit = SubmitField("Cancel this event")
+    submit = SubmitField(_l("Cancel this event"))
 
 
 class ActionForm(FlaskForm):
@@ -164,15 +178,61 @@ class ActionForm(FlaskForm):
 
 
 class ReaderZoneForm(FlaskForm):
-    tz = StringField("Show times in", validators=[DataRequired(), Length(max=64), ValidZone()])
+    tz = StringField(_l("Show times in"), validators=[DataRequired(), Length(max=64), ValidZone()])
     next = HiddenField()
-    submit = SubmitField("Show times")
+    submit = SubmitField(_l("Show times"))
+
+
+class TranslationForm(FlaskForm):
+    """An event's texts in one more language; one session title field per titled session, in order."""
+
+    title = StrippedStringField(_l("Title"), validators=[Optional(), Length(max=200), NoControlCharacters()])
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[Optional(), Length(max=500), NoControlCharacters(multiline=True)],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=20000), NoControlCharacters(multiline=True)],
+        description=_l("Markdown: **bold**, *italic*, lists, [links](https://example.org)."),
+    )
+    session_titles = FieldList(
+        StrippedStringField(_l("Session title"), validators=[Optional(), Length(max=200), NoControlCharacters()])
+    )
+    submit = SubmitField(_l("Save translation"))
+
+    def __init__(self, *args, sessions=(), translation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sessions = [session for session in sessions if session.title]
+        if not self.is_submitted():
+            if translation is not None:
+                self.title.data = translation.title
+                self.summary.data = translation.summary
+                self.description.data = translation.description
+            while len(self.session_titles) < len(self.sessions):
+                self.session_titles.append_entry()
+            for entry, session in zip(self.session_titles, self.sessions, strict=False):
+                entry.data = translation.session_title(session.id) if translation is not None else ""
+
+    def session_rows(self):
+        """(session, its title field) in the order of the event's sessions."""
+        return list(zip(self.sessions, self.session_titles, strict=False))
+
+    def to_data(self):
+        from app.events.translations import TranslationData
+
+        return TranslationData(
+            title=self.title.data or "",
+            summary=self.summary.data or "",
+            description=self.description.data or "",
+            session_titles={session.id: entry.data or "" for session, entry in self.session_rows()},
+        )
 
 
 class DuplicateEventForm(FlaskForm):
     first_day = DateField(
-        "First session on",
-        validators=[DataRequired(message="Choose the date of the first session.")],
-        description="Every session keeps its time of day and its distance from the first.",
+        _l("First session on"),
+        validators=[DataRequired(message=_l("Choose the date of the first session."))],
+        description=_l("Every session keeps its time of day and its distance from the first."),
     )
-    submit = SubmitField("Duplicate as a draft")
+    submit = SubmitField(_l("Duplicate as a draft"))

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
+from app.locales import current_language
 from app.types import UTCDateTime, utcnow
 
 DRAFT = "draft"
@@ -45,6 +46,31 @@ class Event(db.Model):
         order_by="(EventSession.starts_at, EventSession.id)",
         cascade="all, delete-orphan",
     )
+    translations: so.Mapped[list["EventTranslation"]] = so.relationship(
+        back_populates="event", cascade="all, delete-orphan", lazy="selectin", order_by="EventTranslation.language"
+    )
+
+    def translation(self, language: str | None = None) -> "EventTranslation | None":
+        """The translation into ``language`` (default: the language in force), if coordinators gave one."""
+        language = language or current_language()
+        return next((t for t in self.translations if t.language == language), None)
+
+    def _translated(self, field: str) -> str:
+        translation = self.translation()
+        return (getattr(translation, field) if translation else "") or getattr(self, field)
+
+    # What readers see: the text in their language where a coordinator translated it, else the original.
+    @property
+    def local_title(self) -> str:
+        return self._translated("title")
+
+    @property
+    def local_summary(self) -> str:
+        return self._translated("summary")
+
+    @property
+    def local_description(self) -> str:
+        return self._translated("description")
 
     @property
     def starts_at(self) -> datetime | None:
@@ -86,9 +112,44 @@ class EventSession(db.Model):
     event: so.Mapped[Event] = so.relationship(back_populates="sessions")
 
     @property
+    def local_title(self) -> str:
+        """The session's title in the reader's language where translated, else the original."""
+        translation = self.event.translation() if self.title else None
+        return (translation.session_title(self.id) if translation else "") or self.title
+
+    @property
     def join_url(self) -> str:
         """Where the access link sends a participant for this session: its own link, else the event's."""
         return self.meeting_url or self.event.meeting_url
 
     def __repr__(self) -> str:
         return f"<EventSession {self.id} {self.starts_at:%Y-%m-%d %H:%M}Z>"
+
+
+class EventTranslation(db.Model):
+    """An event's title, summary, description and session titles in one more language.
+
+    An empty text means "not translated": readers then see the original.
+    """
+
+    __tablename__ = "event_translations"
+    __table_args__ = (sa.UniqueConstraint("event_id", "language"),)
+    __event_page_part__ = True  # readers of the event page see it: a change renders the page afresh
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    language: so.Mapped[str] = so.mapped_column(sa.String(16))
+    title: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    summary: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # {"<session id>": "title"}: a session's row may be removed, and its title with it.
+    session_titles: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    event: so.Mapped[Event] = so.relationship(back_populates="translations")
+
+    def session_title(self, session_id: int) -> str:
+        return (self.session_titles or {}).get(str(session_id), "")
+
+    def __repr__(self) -> str:
+        return f"<EventTranslation {self.event_id} {self.language}>"

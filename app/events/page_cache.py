@@ -11,7 +11,7 @@ with a slot in its place), and readers who are logged in or have a message waiti
 rendered for them alone.
 
 ``page_version`` grows in the same transaction as any change to an event or to a model that marks itself
-``__event_page_part__ = True`` (sessions; translations and the like when they come): see bump_page_versions.
+``__event_page_part__ = True`` (sessions, translations): see bump_page_versions.
 A bulk UPDATE written by hand bypasses that hook and must increase ``page_version`` itself.
 """
 
@@ -50,6 +50,7 @@ class PageFacts:
     page_version: int
     status: str
     timezone: str
+    language: str
     capacity: int | None
     confirmed: int
     registration_opens_at: datetime | None
@@ -75,6 +76,7 @@ def _facts_query() -> sa.Select:
         Event.page_version,
         Event.status,
         Event.timezone,
+        Event.language,
         Event.capacity,
         confirmed,
         Event.registration_opens_at,
@@ -114,7 +116,7 @@ def cacheable() -> bool:
 
 
 def _reader_language() -> str:
-    # The interface language, once the app has one per reader (Flask-Babel); until then one for all.
+    # The interface language chosen for this reader (app.locales; the event's language is set before).
     if "babel" in current_app.extensions:
         from flask_babel import get_locale
 

@@ -130,11 +130,12 @@ class EventChange:
 
 
 def calendar_title(event_title: str, session_title: str, number: int | None, total: int) -> str:
-    """What a calendar entry is called: the event, and which session when there are several."""
+    """What a calendar entry is called: the event, and which session when there are several (in the language
+    in force; callers pass the titles in it)."""
     if session_title:
-        return f"{event_title}: {session_title}"
+        return _("%(event)s: %(session)s", event=event_title, session=session_title)
     if total > 1 and number is not None:
-        return f"{event_title} (session {number} of {total})"
+        return _("%(event)s (session %(number)d of %(total)d)", event=event_title, number=number, total=total)
     return event_title
 
 

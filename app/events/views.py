@@ -3,7 +3,7 @@ reader's time-zone choice."""
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
 
-from app import timezones
+from app import locales, timezones
 from app.events import page_cache, services
 from app.events.forms import ReaderZoneForm
 from app.i18n import _
@@ -32,6 +32,8 @@ def detail(slug: str):
         abort(404)
     if not page_cache.cacheable() or UNKNOWN_ZONE_KEY in session:
         return render_event_page(services.get_public_event(slug) or abort(404))
+    # The event's language decides the page's when the reader has no choice of their own: before the key.
+    locales.about_event(facts)
     zone = reader_zone(default=facts.timezone)
     state = services.registration_state(facts)
     key = page_cache.variant(facts, zone, state)
@@ -56,6 +58,7 @@ def render_event_page(
     """The event page, assembled here only; the registration view re-renders it with its form's errors
     (and, for an invitation, ``extra``: the invitation and its decline form). ``state`` and ``seats_left``
     may be given when the caller has just read them (the cached page does)."""
+    locales.about_event(event)
     zone = reader_zone(default=event.timezone)
     return render_template(
         "events/detail.html",

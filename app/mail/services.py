@@ -20,6 +20,7 @@ from app.actions import Action, require
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import _
+from app.locales import in_language
 from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage, RelayStatus
 from app.text import clean_name
 from app.types import utcnow
@@ -134,6 +135,16 @@ def render_email(template: str, **context: Any) -> tuple[str, str, str]:
     return subject, body.lstrip("\n"), html
 
 
+def recipient_language(context: dict[str, Any]) -> str | None:
+    """The language of the person an email is addressed to, from the objects its template is about: a
+    coordinator's account language, else the registration's, else the contact request's (the asker's)."""
+    for key in ("coordinator", "registration", "request"):
+        language = getattr(context.get(key), "language", None)
+        if isinstance(language, str) and language:
+            return language
+    return None
+
+
 def queue_email(
     *,
     kind: str,
@@ -148,10 +159,14 @@ def queue_email(
     attachments: tuple[Attachment, ...] = (),
     registration_id: int | None = None,
     contact_request_id: int | None = None,
+    language: str | None = None,
 ) -> OutboxMessage | None:
     """Add an email to the outbox in the current transaction (the caller commits).
 
     A calendar part whose method differs from the calendar's METHOD raises ValueError.
+
+    The email is rendered now, in ``language``, by default the recipient's (see ``recipient_language``),
+    so that the worker sends it in that language whenever it sends it.
 
     With a ``dedup_key`` already queued, nothing is added and None is returned: the key is unique, so
     the email is sent once even when two transactions race to queue it.
@@ -163,7 +178,8 @@ def queue_email(
         exists = db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key))
         if exists is not None:
             return None
-    subject, text, html = render_email(template, **(context or {}))
+    with in_language(language or recipient_language(context or {})):
+        subject, text, html = render_email(template, **(context or {}))
     message = OutboxMessage(
         kind=kind,
         dedup_key=dedup_key,

@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.accounts.access import admin_required
 from app.errors import DomainError
 from app.extensions import db
+from app.i18n import _, _l
 from app.mail import services
 from app.mail.forms import TestMessageForm
 from app.mail.models import OutboxMessage
@@ -34,7 +35,7 @@ def send_test():
         return _render_outbox(form), 400
     message = services.queue_test_message(form.address.data, requested_by=current_user.name)
     db.session.commit()
-    flash(f"Test email #{message.id} queued for {form.address.data}.", "success")
+    flash(_("Test email #%(id)d queued for %(address)s.", id=message.id, address=form.address.data), "success")
     return redirect(url_for("mail.outbox"))
 
 
@@ -50,16 +51,16 @@ def detail(message_id: int):
 @bp.post("/dashboard/outbox/<int:message_id>/retry")
 @admin_required
 def retry(message_id: int):
-    return _change(message_id, services.retry_message, "Message #{} is queued again.")
+    return _change(message_id, services.retry_message, _l("Message #%(id)d is queued again."))
 
 
 @bp.post("/dashboard/outbox/<int:message_id>/cancel")
 @admin_required
 def cancel(message_id: int):
-    return _change(message_id, services.cancel_message, "Message #{} is cancelled.")
+    return _change(message_id, services.cancel_message, _l("Message #%(id)d is cancelled."))
 
 
-def _change(message_id: int, change, done: str):
+def _change(message_id: int, change, done):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     try:
         change(message, by=current_user.email)
@@ -68,7 +69,7 @@ def _change(message_id: int, change, done: str):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(done.format(message_id), "success")
+        flash(str(done) % {"id": message_id}, "success")
     return redirect(_back())
 
 

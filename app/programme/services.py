@@ -17,6 +17,7 @@ from app.events.models import CANCELLED, PUBLISHED, Event, EventSession
 from app.events.services import EventChange, SessionChange, slugify
 from app.extensions import db
 from app.i18n import _
+from app.locales import in_language
 from app.programme import files, storage
 from app.programme.models import (
     AUDIENCE_ATTENDED,
@@ -423,16 +424,18 @@ def follow_ups_of(event: Event) -> list[FollowUp]:
 
 
 def materials_draft(event: Event) -> Draft:
-    """A "materials are online" message listing the event's materials, for the coordinator to edit."""
-    titles = {s.id: s.title or _("Session %(number)s", number=n) for n, s in enumerate(event.sessions, 1)}
-    lines = [
-        f"- {m.title}" + (f" ({titles.get(m.session_id, '')})" if m.session_id else "")
-        for m in materials_of(event, public_only=False)
-    ]
-    body = _("Thank you for taking part in %(title)s. The materials are online:", title=event.title)
-    body += "\n\n" + "\n".join(lines) + "\n\n"
-    body += _("You find them on your personal page, linked below.")
-    return Draft(_("Materials are online: %(title)s", title=event.title), body)
+    """A "materials are online" message listing the event's materials, for the coordinator to edit; drafted in
+    the language the event is held in, which its participants read."""
+    with in_language(event.language):
+        titles = {s.id: s.title or _("Session %(number)s", number=n) for n, s in enumerate(event.sessions, 1)}
+        lines = [
+            f"- {m.title}" + (f" ({titles.get(m.session_id, '')})" if m.session_id else "")
+            for m in materials_of(event, public_only=False)
+        ]
+        body = _("Thank you for taking part in %(title)s. The materials are online:", title=event.title)
+        body += "\n\n" + "\n".join(lines) + "\n\n"
+        body += _("You find them on your personal page, linked below.")
+        return Draft(_("Materials are online: %(title)s", title=event.title), body)
 
 
 # --- pictures ------------------------------------------------------------------------------------------------

@@ -113,7 +113,10 @@ def decide(event_id: int):
     target = back if back.startswith("/dashboard/") else fallback
     if not form.validate_on_submit():
         flash(
-            _("That decision could not be applied: %(errors)s", errors="; ".join(sum(form.errors.values(), []))),
+            _(
+                "That decision could not be applied: %(errors)s",
+                errors="; ".join(map(str, sum(form.errors.values(), []))),
+            ),
             "error",
         )
         return redirect(target)

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from app.countries import COUNTRY_CHOICES
+from app.countries import country_choices
 from app.desks.models import EXPERT_TYPES
 from app.forms import (
     NoControlCharacters,
@@ -29,6 +29,8 @@ from app.forms import (
     choices,
     prefix_ids,
 )
+from app.i18n import _, _l
+from app.locales import language_choices
 from app.registrations.models import STATUS_LABELS
 from app.registrations.services import DECISIONS, KIND_LABELS, CategoryData, QuestionData, RegistrationData
 from app.web import parse_id
@@ -36,64 +38,68 @@ from app.web import parse_id
 
 class RegistrationForm(FlaskForm):
     name = StrippedStringField(
-        "Full name", validators=[DataRequired(), Length(max=200), NoControlCharacters(), VisibleName()]
+        _l("Full name"), validators=[DataRequired(), Length(max=200), NoControlCharacters(), VisibleName()]
     )
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
             DataRequired(),
             Length(max=254),
             # Mail relays take an internationalised domain, but not a non-ASCII name before the @.
-            Email(message="Enter a valid email address, like name@example.org.", allow_smtputf8=False),
+            Email(message=_l("Enter a valid email address, like name@example.org."), allow_smtputf8=False),
         ],
-        description="We send a link to confirm it, and later your personal access link.",
+        description=_l("We send a link to confirm it, and later your personal access link."),
     )
     organisation = StrippedStringField(
-        "Organisation or municipality",
+        _l("Organisation or municipality"),
         validators=[
             DataRequired(),
             Length(max=200),
             NoControlCharacters(),
-            VisibleName("Please name your organisation."),
+            VisibleName(_l("Please name your organisation.")),
         ],
     )
     country = SelectField(
-        "Country",
-        choices=choices([("", "Choose your country"), *COUNTRY_CHOICES]),
-        validators=[DataRequired(message="Choose your country."), ValidCountry()],
+        _l("Country"),
+        choices=lambda: choices([("", _("Choose your country")), *country_choices()]),
+        validators=[DataRequired(message=_l("Choose your country.")), ValidCountry()],
     )
     position = StrippedStringField(
-        "Role or position", validators=[Optional(), Length(max=200), NoControlCharacters(), VisibleName()]
+        _l("Role or position"), validators=[Optional(), Length(max=200), NoControlCharacters(), VisibleName()]
     )
     expert_type = RadioField(
-        "You are",
+        _l("You are"),
         choices=choices(EXPERT_TYPES.items()),
         # No pre-selection: the answer decides which desk reviews the registration.
-        validators=[InputRequired(message="Tell us whether you are an international or a German expert.")],
+        validators=[InputRequired(message=_l("Tell us whether you are an international or a German expert."))],
     )
     timezone = StrippedStringField(
-        "Your time zone",
+        _l("Your time zone"),
         validators=[DataRequired(), Length(max=64), ValidZone()],
-        description="Emails and your personal page show times in this zone and in the event's. Start typing to search.",
+        description=_l(
+            "Emails and your personal page show times in this zone and in the event's. Start typing to search."
+        ),
     )
     message = TextAreaField(
-        "Message to the organisers (optional)",
+        _l("Message to the organisers (optional)"),
         validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
     )
     consent = BooleanField(
-        "I agree that my details are stored and used to organise this event, as the privacy notice explains.",
-        validators=[DataRequired(message="Please agree so that we can register you.")],
+        _l("I agree that my details are stored and used to organise this event, as the privacy notice explains."),
+        validators=[DataRequired(message=_l("Please agree so that we can register you."))],
     )
     code = StrippedStringField(
-        "Invitation code (if you have one)", validators=[Optional(), Length(max=40), NoControlCharacters()]
+        _l("Invitation code (if you have one)"), validators=[Optional(), Length(max=40), NoControlCharacters()]
     )
     invitation = HiddenField()
     list_in_directory = BooleanField(
-        "List me in the participant directory, so that the other confirmed participants can see my name, "
-        "organisation, country and role and write to me (my email address stays hidden)"
+        _l(
+            "List me in the participant directory, so that the other confirmed participants can see my name, "
+            "organisation, country and role and write to me (my email address stays hidden)"
+        )
     )
-    website = StringField("Website", validators=[Optional(), Length(max=200)])  # honeypot
-    submit = SubmitField("Register")
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=200)])  # honeypot
+    submit = SubmitField(_l("Register"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,12 +133,12 @@ class RegistrationForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm my email address")
+    submit = SubmitField(_l("Confirm my email address"))
 
 
 class TimezoneForm(FlaskForm):
-    timezone = StrippedStringField("Show my times in", validators=[DataRequired(), Length(max=64), ValidZone()])
-    submit = SubmitField("Save time zone")
+    timezone = StrippedStringField(_l("Show my times in"), validators=[DataRequired(), Length(max=64), ValidZone()])
+    submit = SubmitField(_l("Save time zone"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,8 +146,10 @@ class TimezoneForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    confirm = BooleanField("Yes, cancel my registration", validators=[DataRequired(message="Tick the box to confirm.")])
-    submit = SubmitField("Cancel my registration")
+    confirm = BooleanField(
+        _l("Yes, cancel my registration"), validators=[DataRequired(message=_l("Tick the box to confirm."))]
+    )
+    submit = SubmitField(_l("Cancel my registration"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,10 +158,10 @@ class CancelForm(FlaskForm):
 
 class DeleteDataForm(FlaskForm):
     confirm = BooleanField(
-        "Yes, delete my personal data (this also cancels my registration)",
-        validators=[DataRequired(message="Tick the box to confirm.")],
+        _l("Yes, delete my personal data (this also cancels my registration)"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
-    submit = SubmitField("Delete my data")
+    submit = SubmitField(_l("Delete my data"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,7 +169,7 @@ class DeleteDataForm(FlaskForm):
 
 
 class JoinForm(FlaskForm):
-    submit = SubmitField("Open my access link")
+    submit = SubmitField(_l("Open my access link"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,7 +177,7 @@ class JoinForm(FlaskForm):
 
 
 class CalendarFileForm(FlaskForm):
-    submit = SubmitField("Download your calendar file (.ics)")
+    submit = SubmitField(_l("Download your calendar file (.ics)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,27 +185,38 @@ class CalendarFileForm(FlaskForm):
 
 
 class DeclineInvitationForm(FlaskForm):
-    submit = SubmitField("I cannot take part")
+    submit = SubmitField(_l("I cannot take part"))
 
 
 class SessionChoiceForm(FlaskForm):
     # The session checkboxes are drawn by the template; the service checks the ids.
-    submit = SubmitField("Save my sessions")
+    submit = SubmitField(_l("Save my sessions"))
 
 
 class DecisionForm(FlaskForm):
-    decision = SelectField("Decision", choices=choices(DECISIONS.items()))
-    ids = SelectMultipleField("Registrations", coerce=lambda value: parse_id(value) or 0, validate_choice=False)
+    decision = SelectField(_l("Decision"), choices=choices(DECISIONS.items()))
+    ids = SelectMultipleField(_l("Registrations"), coerce=lambda value: parse_id(value) or 0, validate_choice=False)
     message = TextAreaField(
-        "Message to include in the email (optional)",
+        _l("Message to include in the email (optional)"),
         validators=[Optional(), Length(max=2000), NoControlCharacters(multiline=True)],
     )
     # Set only by the confirmation page of a destructive decision (reject, cancel).
     confirmed = HiddenField()
-    submit = SubmitField("Apply")
+    submit = SubmitField(_l("Apply"))
 
 
-STATUS_FILTER_CHOICES = [("", "All")] + list(STATUS_LABELS.items())
+STATUS_FILTER_CHOICES = [("", _l("All"))] + list(STATUS_LABELS.items())
+
+
+class LanguageForm(FlaskForm):
+    """The language of the participant's emails and invites, on their personal page."""
+
+    language = SelectField(
+        _l("Language of your emails and calendar invitations"),
+        choices=choices(language_choices()),
+        validators=[DataRequired()],
+    )
+    submit = SubmitField(_l("Save language"))
 
 
 def show_registration_errors(form: RegistrationForm, error) -> None:
@@ -214,26 +233,28 @@ def show_registration_errors(form: RegistrationForm, error) -> None:
 
 
 class QuestionForm(FlaskForm):
-    label = StrippedStringField("Question", validators=[DataRequired(), Length(max=300), NoControlCharacters()])
-    kind = SelectField("Type", choices=choices(KIND_LABELS.items()))
-    help_text = StrippedStringField("Help text", validators=[Optional(), Length(max=500), NoControlCharacters()])
-    required = BooleanField("An answer is required")
+    label = StrippedStringField(_l("Question"), validators=[DataRequired(), Length(max=300), NoControlCharacters()])
+    kind = SelectField(_l("Type"), choices=choices(KIND_LABELS.items()))
+    help_text = StrippedStringField(_l("Help text"), validators=[Optional(), Length(max=500), NoControlCharacters()])
+    required = BooleanField(_l("An answer is required"))
     options = TextAreaField(
-        "Answers to choose from (one per line)",
+        _l("Answers to choose from (one per line)"),
         validators=[Optional(), Length(max=12_000), NoControlCharacters(multiline=True)],
     )
     min_value = FloatField(
-        "Lower limit",
+        _l("Lower limit"),
         validators=[Optional()],
-        description="Text: fewest characters. Number: smallest. Multiple choice: fewest ticks.",
+        description=_l("Text: fewest characters. Number: smallest. Multiple choice: fewest ticks."),
     )
     max_value = FloatField(
-        "Upper limit",
+        _l("Upper limit"),
         validators=[Optional()],
-        description="Text: most characters. Number: largest. Multiple choice: most ticks.",
+        description=_l("Text: most characters. Number: largest. Multiple choice: most ticks."),
     )
-    category_ids = SelectMultipleField("Ask only these categories (none: everyone)", coerce=int, validate_choice=False)
-    submit = SubmitField("Save the question")
+    category_ids = SelectMultipleField(
+        _l("Ask only these categories (none: everyone)"), coerce=int, validate_choice=False
+    )
+    submit = SubmitField(_l("Save the question"))
 
     def to_data(self) -> QuestionData:
         return QuestionData(
@@ -249,21 +270,23 @@ class QuestionForm(FlaskForm):
 
 
 class CopyQuestionsForm(FlaskForm):
-    source = SelectField("Copy the questions of", coerce=lambda value: parse_id(value) or 0, validate_choice=False)
-    submit = SubmitField("Copy questions")
+    source = SelectField(_l("Copy the questions of"), coerce=lambda value: parse_id(value) or 0, validate_choice=False)
+    submit = SubmitField(_l("Copy questions"))
 
 
 class CategoryForm(FlaskForm):
-    name = StrippedStringField("Name", validators=[DataRequired(), Length(max=120), NoControlCharacters()])
-    description = StrippedStringField("Description", validators=[Optional(), Length(max=500), NoControlCharacters()])
-    capacity = IntegerField(
-        "Seats in this category",
-        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
-        description="Empty: no limit of its own; the event's capacity still caps everyone.",
+    name = StrippedStringField(_l("Name"), validators=[DataRequired(), Length(max=120), NoControlCharacters()])
+    description = StrippedStringField(
+        _l("Description"), validators=[Optional(), Length(max=500), NoControlCharacters()]
     )
-    approval_required = BooleanField("Coordinators approve each registration")
-    invitation_only = BooleanField("By invitation only (invitation link or code)")
-    submit = SubmitField("Save the category")
+    capacity = IntegerField(
+        _l("Seats in this category"),
+        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+        description=_l("Empty: no limit of its own; the event's capacity still caps everyone."),
+    )
+    approval_required = BooleanField(_l("Coordinators approve each registration"))
+    invitation_only = BooleanField(_l("By invitation only (invitation link or code)"))
+    submit = SubmitField(_l("Save the category"))
 
     def to_data(self) -> CategoryData:
         return CategoryData(
@@ -277,48 +300,50 @@ class CategoryForm(FlaskForm):
 
 class RulesForm(FlaskForm):
     organisation_limit = IntegerField(
-        "At most this many registrations per organisation or municipality",
+        _l("At most this many registrations per organisation or municipality"),
         validators=[Optional(), NumberRange(min=1, max=100_000)],
-        description="Names are compared without regard to capitals and spaces. Empty: no limit.",
+        description=_l("Names are compared without regard to capitals and spaces. Empty: no limit."),
     )
     country_limit = IntegerField(
-        "At most this many registrations per country", validators=[Optional(), NumberRange(min=1, max=100_000)]
+        _l("At most this many registrations per country"), validators=[Optional(), NumberRange(min=1, max=100_000)]
     )
     over_limit = RadioField(
-        "Beyond a limit",
+        _l("Beyond a limit"),
         choices=choices(
-            [("refuse", "Refuse the registration, saying why"), ("waitlist", "Put the person on the waitlist")]
+            [("refuse", _l("Refuse the registration, saying why")), ("waitlist", _l("Put the person on the waitlist"))]
         ),
         default="refuse",
     )
-    session_choice = BooleanField("Participants choose their sessions (seats per session below)")
-    submit = SubmitField("Save the rules")
+    session_choice = BooleanField(_l("Participants choose their sessions (seats per session below)"))
+    submit = SubmitField(_l("Save the rules"))
 
 
 class InviteForm(FlaskForm):
     people = TextAreaField(
-        "People to invite",
+        _l("People to invite"),
         validators=[Optional(), Length(max=200_000)],
-        description="One per line: Name, address (or Name <address>). Or upload a CSV file below.",
+        description=_l("One per line: Name, address (or Name <address>). Or upload a CSV file below."),
     )
-    upload = FileField("CSV file (name, email)")
-    category_id = SelectField("Category", coerce=lambda value: parse_id(value) or 0, validate_choice=False)
-    submit = SubmitField("Send the invitations")
+    upload = FileField(_l("CSV file (name, email)"))
+    category_id = SelectField(_l("Category"), coerce=lambda value: parse_id(value) or 0, validate_choice=False)
+    submit = SubmitField(_l("Send the invitations"))
 
 
 class CodeForm(FlaskForm):
-    code = StrippedStringField("Code", validators=[DataRequired(), Length(max=40)])
-    category_id = SelectField("Opens the category", coerce=lambda value: parse_id(value) or 0, validate_choice=False)
-    max_uses = IntegerField("Registrations it allows", validators=[Optional(), NumberRange(min=1, max=100_000)])
-    expires_local = DateTimeLocalField(
-        "Works until (event's local time)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], validators=[Optional()]
+    code = StrippedStringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    category_id = SelectField(
+        _l("Opens the category"), coerce=lambda value: parse_id(value) or 0, validate_choice=False
     )
-    submit = SubmitField("Create the code")
+    max_uses = IntegerField(_l("Registrations it allows"), validators=[Optional(), NumberRange(min=1, max=100_000)])
+    expires_local = DateTimeLocalField(
+        _l("Works until (event's local time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], validators=[Optional()]
+    )
+    submit = SubmitField(_l("Create the code"))
 
 
 class WaitlistMoveForm(FlaskForm):
-    position = IntegerField("New place", validators=[InputRequired(), NumberRange(min=1, max=100_000)])
+    position = IntegerField(_l("New place"), validators=[InputRequired(), NumberRange(min=1, max=100_000)])
     note = StrippedStringField(
-        "Why (kept in the history)", validators=[DataRequired(), Length(max=500), NoControlCharacters()]
+        _l("Why (kept in the history)"), validators=[DataRequired(), Length(max=500), NoControlCharacters()]
     )
-    submit = SubmitField("Move")
+    submit = SubmitField(_l("Move"))

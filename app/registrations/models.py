@@ -4,6 +4,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
+from app.i18n import _l
+from app.locales import current_language
 from app.types import UTCDateTime, utcnow
 
 PENDING_VERIFICATION = "pending_verification"
@@ -15,13 +17,13 @@ CANCELLED = "cancelled"
 EXPIRED = "expired"
 ACTIVE_STATUSES = (PENDING_VERIFICATION, PENDING_APPROVAL, CONFIRMED, WAITLISTED)
 STATUS_LABELS = {
-    PENDING_VERIFICATION: "Email not yet confirmed",
-    PENDING_APPROVAL: "Awaiting approval",
-    CONFIRMED: "Confirmed",
-    WAITLISTED: "On the waitlist",
-    REJECTED: "Not approved",
-    CANCELLED: "Cancelled",
-    EXPIRED: "Expired (email never confirmed)",
+    PENDING_VERIFICATION: _l("Email not yet confirmed"),
+    PENDING_APPROVAL: _l("Awaiting approval"),
+    CONFIRMED: _l("Confirmed"),
+    WAITLISTED: _l("On the waitlist"),
+    REJECTED: _l("Not approved"),
+    CANCELLED: _l("Cancelled"),
+    EXPIRED: _l("Expired (email never confirmed)"),
 }
 
 TOKEN_VERIFY = "verify"
@@ -58,6 +60,9 @@ class Registration(db.Model):
     position: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     expert_type: so.Mapped[str] = so.mapped_column(sa.String(20))
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64))
+    # The language the registration was made in (the page's), changeable on the personal page: every
+    # email and invite to the participant is written in it.
+    language: so.Mapped[str] = so.mapped_column(sa.String(16), default=current_language, server_default="en")
     message: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     consent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     status: so.Mapped[str] = so.mapped_column(sa.String(30), default=PENDING_VERIFICATION)
@@ -93,7 +98,7 @@ class Registration(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def is_active(self) -> bool:

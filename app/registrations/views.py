@@ -5,6 +5,7 @@ import json
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from app import locales
 from app.calendar.attendance import personal_attendance
 from app.errors import DomainError
 from app.events import services as events
@@ -21,6 +22,7 @@ from app.registrations.forms import (
     DeclineInvitationForm,
     DeleteDataForm,
     JoinForm,
+    LanguageForm,
     RegistrationForm,
     SessionChoiceForm,
     TimezoneForm,
@@ -53,6 +55,8 @@ def _email_limit() -> str:
 @limiter.limit(_email_limit, key_func=_email_key, methods=["POST"])
 def register(slug: str):
     event = events.get_public_event(slug) or abort(404)
+    # The registration is stored in the language the event page was read in.
+    locales.about_event(event)
     form = RegistrationForm()
     done = redirect(url_for("registrations.check_email", slug=event.slug))
     if form.website.data:
@@ -80,6 +84,7 @@ def register(slug: str):
 @bp.get("/events/<slug>/registered")
 def check_email(slug: str):
     event = events.get_public_event(slug) or abort(404)
+    locales.about_event(event)
     return render_template("registrations/check_email.html", event=event)
 
 
@@ -90,6 +95,7 @@ def confirm(token: str):
     form = ConfirmForm()
     if registration is None:
         return render_template("registrations/link_invalid.html"), 404
+    locales.for_person(registration.language)
     if form.validate_on_submit():
         try:
             registration = services.verify(token)
@@ -106,6 +112,7 @@ def _participant_or_404(token: str):
     registration = services.participant_by_token(token)
     if registration is None:
         abort(404)
+    locales.for_person(registration.language)
     return registration
 
 
@@ -119,6 +126,7 @@ def participant(token: str):
         event=registration.event,
         token=token,
         tz_form=tz_form,
+        language_form=LanguageForm(formdata=None, language=registration.language),
         cancel_form=CancelForm(formdata=None),
         delete_form=DeleteDataForm(formdata=None),
         join_form=JoinForm(formdata=None),
@@ -135,9 +143,24 @@ def change_timezone(token: str):
     if form.validate_on_submit():
         services.change_timezone(registration, form.timezone.data)
         db.session.commit()
-        flash("Your time zone is saved.", "success")
+        flash(_("Your time zone is saved."), "success")
     else:
-        flash(" ".join(form.timezone.errors) or "Please choose a time zone from the list.", "error")
+        flash(" ".join(map(str, form.timezone.errors)) or _("Please choose a time zone from the list."), "error")
+    return redirect(url_for("registrations.participant", token=token))
+
+
+@bp.post("/r/<token>/language")
+def change_language(token: str):
+    """The language of the participant's later emails and invites (and of this page)."""
+    registration = _participant_or_404(token)
+    form = LanguageForm()
+    if form.validate_on_submit():
+        services.change_language(registration, form.language.data)
+        db.session.commit()
+        locales.for_person(registration.language)
+        flash(_("Your language is saved: we will write to you in it from now on."), "success")
+    else:
+        flash(_("Please choose a language from the list."), "error")
     return redirect(url_for("registrations.participant", token=token))
 
 
@@ -146,10 +169,10 @@ def cancel(token: str):
     registration = _participant_or_404(token)
     form = CancelForm()
     if not form.validate_on_submit():
-        flash("Tick the box to confirm that you want to cancel.", "error")
+        flash(_("Tick the box to confirm that you want to cancel."), "error")
         return redirect(url_for("registrations.participant", token=token))
     if services.cancel_by_participant(registration):
-        flash("Your registration is cancelled. We have sent you a confirmation.", "success")
+        flash(_("Your registration is cancelled. We have sent you a confirmation."), "success")
     db.session.commit()
     return redirect(url_for("registrations.participant", token=token))
 
@@ -200,12 +223,12 @@ def delete_data(token: str):
     registration = _participant_or_404(token)
     form = DeleteDataForm()
     if not form.validate_on_submit():
-        flash("Tick the box to confirm that you want your data deleted.", "error")
+        flash(_("Tick the box to confirm that you want your data deleted."), "error")
         return redirect(url_for("registrations.participant", token=token))
     event = registration.event
     services.anonymise(registration)
     db.session.commit()
-    flash("Your personal data has been deleted.", "success")
+    flash(_("Your personal data has been deleted."), "success")
     return redirect(url_for("events.detail", slug=event.slug))
 
 

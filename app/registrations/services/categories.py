@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.countries import COUNTRY_CHOICES
+from app.countries import country_choices
 from app.events.models import Event
 from app.extensions import db
 from app.i18n import _
@@ -239,7 +239,7 @@ def registration_shape(event: Event, invitation_token: str = "") -> dict:
         "only_for": {
             q.id: ", ".join(names[c] for c in q.category_ids if c in names) for q in questions if q.category_ids
         },
-        "countries": COUNTRY_CHOICES,
+        "countries": country_choices(),
         "session_choice": rules.session_choice,
         "choosable_sessions": sessions,
         "invitation": invitation,

@@ -13,6 +13,7 @@ from app.events.models import Event, EventSession
 from app.events.services import registration_state
 from app.extensions import db
 from app.i18n import _, _l
+from app.locales import LANGUAGES, current_language
 from app.mail import services as mail
 from app.registrations import tokens
 from app.registrations.models import (
@@ -136,6 +137,8 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         position=clean_name(data.position),
         expert_type=data.expert_type,
         timezone=data.timezone,
+        # The page's language when they registered: their emails and invites are written in it.
+        language=current_language(),
         message=data.message.strip(),
         consent_at=now,
         status=PENDING_VERIFICATION,
@@ -333,6 +336,14 @@ def change_timezone(registration: Registration, zone_name: str) -> None:
     db.session.flush()
 
 
+def change_language(registration: Registration, language: str) -> None:
+    """Store the language of the participant's later emails and invites (one of app.locales.LANGUAGES)."""
+    if language not in LANGUAGES:
+        raise RegistrationError(_("Please choose a language from the list."), field="language")
+    registration.language = language
+    db.session.flush()
+
+
 def personal_data(registration: Registration) -> dict:
     """Everything stored about a participant, for the JSON download on their page."""
     chosen_session_ids(registration)
@@ -348,6 +359,7 @@ def personal_data(registration: Registration) -> dict:
         "role": registration.position,
         "expert_type": registration.expert_type,
         "timezone": registration.timezone,
+        "language": registration.language,
         "message": registration.message,
         "consent_given_at": registration.consent_at.isoformat() if registration.consent_at else None,
         "status": registration.status,

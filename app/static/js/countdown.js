@@ -5,11 +5,19 @@
   "use strict";
   var MAX_TIMEOUT = 2147483647; // setTimeout's largest delay (about 24.8 days)
 
-  function plural(n, unit) { return n + " " + unit + (n === 1 ? "" : "s"); }
+  // Units are written in the page's language by the browser's own CLDR data ("2 Tage", "2 дня").
+  var lang = document.documentElement.lang || "en";
+  function plural(n, unit) {
+    try {
+      return new Intl.NumberFormat(lang, { style: "unit", unit: unit, unitDisplay: "long" }).format(n);
+    } catch (e) {
+      return n + " " + unit + (n === 1 ? "" : "s");
+    }
+  }
 
-  function countdownText(ms) {
+  function countdownText(ms, lessThanAMinute) {
     var seconds = Math.floor(ms / 1000);
-    if (seconds < 60) { return "less than a minute"; }
+    if (seconds < 60) { return lessThanAMinute; }
     var days = Math.floor(seconds / 86400);
     var hours = Math.floor((seconds % 86400) / 3600);
     var minutes = Math.floor((seconds % 3600) / 60);
@@ -21,11 +29,14 @@
     var startsAt = Date.parse(element.getAttribute("data-countdown-to"));
     var reloadAt = Date.parse(element.getAttribute("data-reload-at"));
     var serverNow = Date.parse(element.getAttribute("data-now"));
+    // The sentence comes translated from the server, with {} where the time left goes.
+    var sentence = element.getAttribute("data-sentence") || "{}";
+    var lessThanAMinute = element.getAttribute("data-less-than-a-minute") || "less than a minute";
     if (isNaN(startsAt) || isNaN(serverNow)) { return; }
     var skew = serverNow - Date.now();
     function now() { return Date.now() + skew; }
     function tick() {
-      element.textContent = "Starts in " + countdownText(Math.max(startsAt - now(), 0));
+      element.textContent = sentence.replace("{}", countdownText(Math.max(startsAt - now(), 0), lessThanAMinute));
       if (!isNaN(reloadAt) && now() >= reloadAt) { window.location.reload(); }
     }
     tick();

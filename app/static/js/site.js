@@ -22,6 +22,12 @@
     }
   });
 
+  // The language menu switches at once; without JavaScript its button does.
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-auto-submit")) { form.submit(); }
+  });
+
   // Confirmation prompts on buttons that do something that cannot be undone.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
