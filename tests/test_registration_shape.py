@@ -430,6 +430,13 @@ def test_duplicate_shifts_sessions_and_copies_the_shape(app, client, desks, logi
         event,
         services.RulesData(organisation_limit=2, session_choice=True, session_capacities={event.sessions[0].id: 5}),
     )
+    from app.events.translations import TranslationData, save_translation
+
+    save_translation(
+        event,
+        "uk",
+        TranslationData(title="Робоча група", session_titles={event.sessions[1].id: "Другий семінар"}),
+    )
     db.session.commit()
     login(tbilisi_coordinator)
     response = client.post(f"/dashboard/events/{event.id}/duplicate", data={"first_day": "2031-03-04"})
@@ -449,6 +456,11 @@ def test_duplicate_shifts_sessions_and_copies_the_shape(app, client, desks, logi
     assert [q.label for q in services.questions_for(copy)] == ["First time?"]
     assert services.rules_for(copy).organisation_limit == 2
     assert services.seats.session_capacities(copy) == {copy.sessions[0].id: 5}
+    # Translations come along, their session titles on the copied sessions.
+    [translation] = copy.translations
+    assert (translation.language, translation.title) == ("uk", "Робоча група")
+    assert translation.session_titles == {str(copy.sessions[1].id): "Другий семінар"}
+    assert event.translation("uk").session_titles == {str(event.sessions[1].id): "Другий семінар"}
 
 
 def test_capacity_change_previews_who_gets_a_seat(app, client, desks, login, tbilisi_coordinator):

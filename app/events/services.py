@@ -12,7 +12,7 @@ from app.actions import Action
 from app.countries import language_choices
 from app.desks.models import Desk
 from app.errors import DomainError
-from app.events.models import CANCELLED, DRAFT, PUBLISHED, Event, EventSession
+from app.events.models import CANCELLED, DRAFT, PUBLISHED, Event, EventSession, EventTranslation
 from app.extensions import db
 from app.i18n import _
 from app.text import web_address
@@ -462,7 +462,8 @@ def dashboard_events(status: str = "") -> list[Event]:
 
 def duplicate_event(event: Event, first_day: date) -> Event:
     """A draft copy of the event whose first session falls on ``first_day``; every session keeps its
-    wall-clock time in the event's zone and its distance from the first. Other domains copy what they own
+    wall-clock time in the event's zone and its distance from the first; translations come along, their
+    session titles moved to the new sessions. Other domains copy what they own
     (categories, questions, rules) when told through ``signals.event_duplicated``."""
     if not event.sessions:
         raise EventError({"first_day": _("An event without sessions cannot be duplicated.")})
@@ -492,6 +493,22 @@ def duplicate_event(event: Event, first_day: date) -> Event:
     except EventError as error:
         # A copied time that does not exist on the new date (a clock change) is named on the date field.
         raise EventError({"first_day": "; ".join(error.errors.values())}) from error
+    new_session_ids = {str(old.id): str(new.id) for old, new in zip(event.sessions, copy.sessions, strict=True)}
+    for translation in event.translations:
+        copy.translations.append(
+            EventTranslation(
+                language=translation.language,
+                title=translation.title,
+                summary=translation.summary,
+                description=translation.description,
+                session_titles={
+                    new_session_ids[key]: title
+                    for key, title in (translation.session_titles or {}).items()
+                    if key in new_session_ids
+                },
+            )
+        )
+    db.session.flush()
     signals.event_duplicated.send(
         event, copy=copy, sessions=dict(zip([s.id for s in event.sessions], copy.sessions, strict=True))
     )

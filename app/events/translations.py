@@ -3,13 +3,16 @@ titles; readers, emails and invites use the translation into their language wher
 
 from dataclasses import dataclass, field
 
+from app.errors import NotFound
 from app.events.models import Event, EventTranslation
 from app.extensions import db
 from app.locales import LANGUAGES
 
 
-class TranslationError(ValueError):
-    """A translation that cannot be stored as asked."""
+class TranslationError(NotFound):
+    """A translation into a language the service does not offer."""
+
+    code = "translation_language_unknown"
 
 
 @dataclass
