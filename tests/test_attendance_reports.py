@@ -243,3 +243,23 @@ def test_a_huge_field_is_refused_not_a_crash():
     data = b"Name,Duration (Minutes)\n" + b'"' + b"x" * 200_000 + b'",5\n'
     with pytest.raises(reports.ReportError, match="not a valid CSV"):
         reports.parse_report(data, "UTC")
+
+
+def test_when_participants_choose_sessions_each_list_holds_those_who_chose_it(app, desks):
+    from app.registrations.models import ChosenSession, RegistrationRules
+
+    group = working_group(desks)
+    first, second = group.event.sessions[:2]
+    # As if the event had let participants choose from the start (the rule cannot change once people registered).
+    db.session.add(RegistrationRules(event_id=group.event.id, over_limit="refuse", session_choice=True))
+    for person, session in ((group.tamar, first), (group.olena, second), (group.irakli, first)):
+        person.chosen = [ChosenSession(session_id=session.id)]
+    db.session.commit()
+    assert [r.name for r, _record in attendance.marking_list(first, None)] == ["Tamar Lomidze", "ირაკლი სამხარაძე"]
+    assert [r.name for r, _record in attendance.marking_list(second, None)] == ["Олена Коваленко"]
+    # Someone present at a session they did not choose (a report, the access link) is still listed.
+    access.record_attendance(group.olena, first, now=first.starts_at)
+    db.session.commit()
+    assert "Олена Коваленко" in [r.name for r, _record in attendance.marking_list(first, None)]
+    # Ticking a person who did not choose the session marks nobody.
+    assert attendance.mark_session(second, {group.tamar.id}, None) == (0, 0)

@@ -24,7 +24,8 @@ from app.errors import NotAllowed
 from app.events.models import Event, EventSession
 from app.extensions import db
 from app.i18n import _, _l
-from app.registrations.models import CONFIRMED, Registration
+from app.registrations import services as registrations
+from app.registrations.models import CONFIRMED, ChosenSession, Registration
 from app.types import utcnow
 
 SOURCE_LABELS = {
@@ -154,14 +155,20 @@ def personal_attendance(registration: Registration) -> list[dict]:
 
 
 def marking_list(session: EventSession, desk_ids: set[int] | None) -> list[tuple[Registration, Attendance | None]]:
-    """Confirmed participants of the session's event (and anyone already recorded), with their attendance."""
+    """Confirmed participants of the session (and anyone already recorded), with their attendance.
+
+    When participants choose sessions, a session's participants are those who chose it."""
     attended = sa.select(Attendance.registration_id).where(Attendance.session_id == session.id)
+    expected = Registration.status == CONFIRMED
+    if registrations.rules_for(session.event).session_choice:
+        chose = sa.select(ChosenSession.registration_id).where(ChosenSession.session_id == session.id)
+        expected = sa.and_(expected, Registration.id.in_(chose))
     query = (
         sa.select(Registration)
         .where(
             Registration.event_id == session.event_id,
             Registration.anonymised_at.is_(None),
-            sa.or_(Registration.status == CONFIRMED, Registration.id.in_(attended)),
+            sa.or_(expected, Registration.id.in_(attended)),
         )
         .order_by(sa.func.lower(Registration.name), Registration.id)
     )

@@ -28,6 +28,26 @@
     if (form && form.hasAttribute("data-auto-submit")) { form.submit(); }
   });
 
+  // Questions asked only of some categories: shown once one of those is chosen (or none is chosen yet), so a
+  // reader sees only what applies to them. Without JavaScript every question shows with its "Only for" note,
+  // and the server ignores answers to questions of other categories.
+  function showCategoryQuestions(form) {
+    var chosen = form.querySelector('input[name="category_id"]:checked');
+    form.querySelectorAll("[data-only-categories]").forEach(function (field) {
+      var applies = !chosen || field.getAttribute("data-only-categories").split(" ").indexOf(chosen.value) !== -1;
+      field.hidden = !applies;
+      field.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = !applies; });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (form.querySelector("[data-only-categories]")) { showCategoryQuestions(form); }
+    });
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "category_id" && event.target.form) { showCategoryQuestions(event.target.form); }
+  });
+
   // Confirmation prompts on buttons that do something that cannot be undone.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
