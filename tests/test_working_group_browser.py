@@ -123,7 +123,7 @@ def fill_registration(page, name: str, email: str, organisation: str, sessions: 
 
 def confirm_from_email(page, live_server: str, email: str) -> None:
     """Open the link of the confirmation email, as the participant does, and press the button."""
-    (message,) = [m for m in outbox("registration_confirm_email") if m.recipient == email]
+    (message,) = [m for m in outbox("registration_confirm_email") if email in m.recipient]
     link = re.search(re.escape(live_server) + r"/r/confirm/\S+", message.text_body).group(0)
     db.session.rollback()  # no read transaction may stay open while the server writes to SQLite
     page.goto(link)
@@ -197,7 +197,7 @@ def test_coordinator_builds_a_working_group_and_a_participant_registers_for_thre
     assert {a.label for a in olena.answers} == {CHALLENGES}
     invites = request_events()
     assert len(invites) == 3, invites
-    assert {(recipient, method) for recipient, method, _uid in invites} == {(olena.email, "REQUEST")}
+    assert {(olena.email in recipient, method) for recipient, method, _uid in invites} == {(True, "REQUEST")}
     assert {uid.partition("@")[0] for _recipient, _method, uid in invites} == {
         f"{olena.calendar_uid}-{session_id}" for session_id in chosen_ids
     }
@@ -223,5 +223,5 @@ def test_coordinator_builds_a_working_group_and_a_participant_registers_for_thre
     ).all()
     assert sorted(confirmed) == ["olena.kovalenko@example.org", "taras.melnyk@example.org"]
     assert registration_by_email("iryna.bondar@example.org") is None
-    assert not [m for m in outbox() if m.recipient == "iryna.bondar@example.org"]
+    assert not [m for m in outbox() if "iryna.bondar@example.org" in m.recipient]
     db.session.rollback()
