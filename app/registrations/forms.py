@@ -63,6 +63,7 @@ class RegistrationForm(FlaskForm):
         _l("Country"),
         choices=lambda: choices([("", _("Choose your country")), *country_choices()]),
         validators=[DataRequired(message=_l("Choose your country.")), ValidCountry()],
+        validate_choice=False,  # ValidCountry checks the code against the same list, by a set lookup
     )
     position = StrippedStringField(
         _l("Role or position"), validators=[Optional(), Length(max=200), NoControlCharacters(), VisibleName()]

@@ -63,11 +63,9 @@ def register(slug: str):
         return done  # a bot filled the hidden field: answer as usual, store nothing
     if form.validate_on_submit():
         try:
-            data = form.to_data()
+            registration = services.register(event, form.to_data())
             # Only a new registration takes the opt-in: a repeat must not change someone's existing one.
-            is_new = services.find_active(event, data.email) is None
-            registration = services.register(event, data)
-            if is_new and form.list_in_directory.data and registration.is_active:
+            if registration.signed_up_now and form.list_in_directory.data and registration.is_active:
                 directory.join(registration)
         except DomainError as error:
             db.session.rollback()

@@ -21,6 +21,15 @@ def lock_event(event_id: int) -> Event:
     ).one()
 
 
+def hold_event(event: Event) -> Event:
+    """Take the event's row lock without reloading the event.
+
+    For steps that take no seat and read nothing of the event that may change meanwhile: a sign-up awaiting
+    email confirmation counts limits and code uses, and those it reads after taking the lock."""
+    db.session.execute(sa.select(Event.id).where(Event.id == event.id).with_for_update())
+    return event
+
+
 def fresh(registration: Registration) -> Registration:
     """Re-read a registration after taking the event lock: another transaction may have moved it."""
     return db.session.scalars(

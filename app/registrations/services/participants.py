@@ -35,7 +35,7 @@ from app.registrations.models import (
 )
 from app.registrations.services import invitations, questions
 from app.registrations.services.categories import categories_for, check_limits, organisation_key
-from app.registrations.services.common import RegistrationError, fresh, lock_event, transition
+from app.registrations.services.common import RegistrationError, fresh, hold_event, lock_event, transition
 from app.registrations.services.decisions import cancel
 from app.registrations.services.notifications import send, send_already_registered, send_confirmation_request
 from app.registrations.services.seats import (
@@ -108,13 +108,18 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     if not name:
         raise RegistrationError(_("Please write a name with visible letters."), field="name")
     # Everyone registering for the event queues here: limits and code uses are counted, then taken.
-    event = lock_event(event.id)
+    hold_event(event)
     invitation = invitations.use_invitation(event, data.invitation_token, data.email) if data.invitation_token else None
     category = _category(event, data.category_id, opened=_opened_category(event, invitation, data.code))
     answers = questions.check_answers(event, category.id if category else None, data.answers)
     session_ids = _chosen_sessions(event, data.session_ids, now)
-    expire_unverified(now, event=event)
+    rules = rules_for(event)
+    if rules.organisation_limit or rules.country_limit:
+        expire_unverified(now, event=event)  # addresses never confirmed in time no longer count
     existing = find_active(event, data.email)
+    if existing is not None and _unconfirmed_too_long(existing, now):
+        _expire(existing)
+        existing = None
     if existing is not None:
         send_already_registered(existing, now)
         return existing
@@ -170,6 +175,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         invitation.status = INVITATION_REGISTERED
         invitation.answered_at = now
     send_confirmation_request(registration, now)
+    registration.signed_up_now = True
     return registration
 
 
@@ -419,16 +425,29 @@ def _remove_personal_fields(registration: Registration) -> None:
 def expire_unverified(now: datetime | None = None, event: Event | None = None) -> int:
     """Mark registrations whose email was never confirmed in time as expired (they held no seat)."""
     now = now or utcnow()
-    cutoff = now - timedelta(hours=current_app.config["VERIFICATION_HOURS"])
-    query = sa.select(Registration).where(Registration.status == PENDING_VERIFICATION, Registration.created_at < cutoff)
+    query = sa.select(Registration).where(
+        Registration.status == PENDING_VERIFICATION, Registration.created_at < _verification_cutoff(now)
+    )
     if event is not None:
         query = query.where(Registration.event_id == event.id)
     stale = db.session.scalars(query).all()
     for registration in stale:
-        transition(registration, EXPIRED, actor="system", message="Email address not confirmed in time.")
-        tokens.revoke(registration, TOKEN_VERIFY)
+        _expire(registration)
     db.session.flush()
     return len(stale)
+
+
+def _verification_cutoff(now: datetime) -> datetime:
+    return now - timedelta(hours=current_app.config["VERIFICATION_HOURS"])
+
+
+def _unconfirmed_too_long(registration: Registration, now: datetime) -> bool:
+    return registration.status == PENDING_VERIFICATION and registration.created_at < _verification_cutoff(now)
+
+
+def _expire(registration: Registration) -> None:
+    transition(registration, EXPIRED, actor="system", message="Email address not confirmed in time.")
+    tokens.revoke(registration, TOKEN_VERIFY)
 
 
 def remove_old_personal_data(now: datetime | None = None) -> int:

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from app import signals
 from app.events.models import PUBLISHED, Event
@@ -29,11 +30,33 @@ from app.registrations.models import (
 from app.registrations.services.common import RegistrationError, fresh, lock_event, transition
 from app.registrations.services.notifications import send
 
+_NO_RULES = "registration_rules_absent"
+
 
 def rules_for(event: Event) -> RegistrationRules:
-    """The event's registration rules (defaults when the coordinators set none; not added to the session)."""
-    rules = db.session.get(RegistrationRules, event.id) if event.id else None
-    return rules or RegistrationRules(event_id=event.id, over_limit="refuse", session_choice=False)
+    """The event's registration rules (defaults when the coordinators set none; not added to the session).
+
+    Most events have no rules of their own: that is remembered until the transaction ends or rules are
+    added, so that asking again costs no query (rules that exist stay in the session's identity map)."""
+    absent = db.session.info.setdefault(_NO_RULES, set())
+    rules = db.session.get(RegistrationRules, event.id) if event.id and event.id not in absent else None
+    if rules is None:
+        if event.id:
+            absent.add(event.id)
+        return RegistrationRules(event_id=event.id, over_limit="refuse", session_choice=False)
+    return rules
+
+
+@sa.event.listens_for(Session, "transient_to_pending")
+def _rules_added(session, instance) -> None:
+    if isinstance(instance, RegistrationRules):
+        session.info.pop(_NO_RULES, None)
+
+
+@sa.event.listens_for(Session, "after_commit")
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _transaction_ended(session, *args) -> None:
+    session.info.pop(_NO_RULES, None)
 
 
 def chosen_session_ids(registration: Registration) -> set[int]:
