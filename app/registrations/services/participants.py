@@ -107,14 +107,18 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     name = clean_name(data.name)
     if not name:
         raise RegistrationError(_("Please write a name with visible letters."), field="name")
-    # Everyone registering for the event queues here: limits and code uses are counted, then taken.
-    hold_event(event)
+    rules = rules_for(event)
+    counted = bool(rules.organisation_limit or rules.country_limit)
+    if counted or data.invitation_token or data.code.strip():
+        # Sign-ups that count something (limits, code uses, an invitation) queue here: counted, then taken.
+        # Others take no seat and count nothing: they need no turn, and the unique index keeps one active
+        # registration per address.
+        hold_event(event)
     invitation = invitations.use_invitation(event, data.invitation_token, data.email) if data.invitation_token else None
     category = _category(event, data.category_id, opened=_opened_category(event, invitation, data.code))
     answers = questions.check_answers(event, category.id if category else None, data.answers)
     session_ids = _chosen_sessions(event, data.session_ids, now)
-    rules = rules_for(event)
-    if rules.organisation_limit or rules.country_limit:
+    if counted:
         expire_unverified(now, event=event)  # addresses never confirmed in time no longer count
     existing = find_active(event, data.email)
     if existing is not None and _unconfirmed_too_long(existing, now):
