@@ -321,8 +321,8 @@ def _local_day(language: str, instant: datetime, zone: str) -> str:
 @pytest.mark.parametrize(
     "language",
     [
-        pytest.param("ka", marks=pytest.mark.xfail("ka" in PENDING, strict=True, reason="ka is being translated")),
-        "de",
+        pytest.param(code, marks=pytest.mark.xfail(code in PENDING, strict=True, reason=f"{code} is being translated"))
+        for code in ("ka", "sq", "de")
     ],
 )
 def test_a_participant_registering_in_their_language_gets_everything_in_it(app, client, desks, language):
