@@ -374,17 +374,13 @@ def seed() -> dict[str, Event]:
     roundtable = created["roundtable"]
     roundtable.translations += [
         EventTranslation(
-            language="ka",
-            title="ღია მონაცემები მუნიციპალიტეტებისთვის: კავკასიის მრგვალი მაგიდა",
-            summary="როგორ ხსნიან მონაცემებს მუნიციპალიტეტები საქართველოში, სომხეთსა და აზერბაიჯანში "
-            "და რას აკეთებენ მათთან მოქალაქეები.",
-        ),
-        EventTranslation(
-            language="de",
-            title="Offene Daten für Kommunen: Runder Tisch Kaukasus",
-            summary="Wie Kommunen in Georgien, Armenien und Aserbaidschan ihre Daten öffnen "
-            "und was Bürgerinnen und Bürger damit machen.",
-        ),
+            language=language,
+            title=title,
+            summary=summary,
+            description=description,
+            session_titles={str(roundtable.sessions[0].id): session_title},
+        )
+        for language, (title, summary, description, session_title) in ROUNDTABLE_TRANSLATIONS.items()
     ]
 
     # The full event: 8 of 8 seats taken, three on the waitlist, two awaiting approval.
@@ -410,6 +406,75 @@ def seed() -> dict[str, Event]:
     seed_participation(created["working_group"])
     seed_programme(created["working_group"])
     return created
+
+
+# The roundtable in every language of the service: (title, summary, description, its session's title).
+ROUNDTABLE_TRANSLATIONS = {
+    "de": (
+        "Offene Daten für Kommunen: Runder Tisch Kaukasus",
+        "Wie Kommunen in Georgien, Armenien und Aserbaidschan ihre Daten öffnen und was Bürgerinnen und Bürger "
+        "damit machen.",
+        "Ein zweistündiger runder Tisch mit kurzen Impulsen aus drei Städten und einer offenen Diskussion.",
+        "Runder Tisch",
+    ),
+    "ka": (
+        "ღია მონაცემები მუნიციპალიტეტებისთვის: კავკასიის მრგვალი მაგიდა",
+        "როგორ ხსნიან მონაცემებს მუნიციპალიტეტები საქართველოში, სომხეთსა და აზერბაიჯანში და რას აკეთებენ "
+        "მათთან მოქალაქეები.",
+        "ორსაათიანი მრგვალი მაგიდა სამი ქალაქის მოკლე გამოსვლებითა და ღია დისკუსიით.",
+        "მრგვალი მაგიდა",
+    ),
+    "uk": (
+        "Відкриті дані для муніципалітетів: круглий стіл щодо Кавказу",
+        "Як муніципалітети Грузії, Вірменії та Азербайджану відкривають свої дані і що з ними роблять громадяни.",
+        "Двогодинний круглий стіл із короткими виступами представників трьох міст і відкритою дискусією.",
+        "Круглий стіл",
+    ),
+    "ru": (
+        "Открытые данные для муниципалитетов: круглый стол по Кавказу",
+        "Как муниципалитеты Грузии, Армении и Азербайджана открывают свои данные и что с ними делают граждане.",
+        "Двухчасовой круглый стол с короткими выступлениями представителей трёх городов и открытой дискуссией.",
+        "Круглый стол",
+    ),
+    "ro": (
+        "Date deschise pentru municipalități: masă rotundă despre Caucaz",
+        "Cum își deschid datele municipalitățile din Georgia, Armenia și Azerbaidjan și ce fac cetățenii cu ele.",
+        "O masă rotundă de două ore, cu scurte prezentări din trei orașe și o discuție deschisă.",
+        "Masă rotundă",
+    ),
+    "sq": (
+        "Të dhëna të hapura për bashkitë: tryezë e rrumbullakët për Kaukazin",
+        "Si i hapin të dhënat e tyre bashkitë në Gjeorgji, Armeni dhe Azerbajxhan dhe çfarë bëjnë qytetarët me to.",
+        "Një tryezë e rrumbullakët dyorëshe me prezantime të shkurtra nga tre qytete dhe një diskutim të hapur.",
+        "Tryezë e rrumbullakët",
+    ),
+    "mk": (
+        "Отворени податоци за општините: тркалезна маса за Кавказ",
+        "Како општините во Грузија, Ерменија и Азербејџан ги отвораат своите податоци и што прават граѓаните со нив.",
+        "Двочасовна тркалезна маса со кратки излагања од три града и отворена дискусија.",
+        "Тркалезна маса",
+    ),
+    "sr_Latn": (
+        "Otvoreni podaci za opštine: okrugli sto o Kavkazu",
+        "Kako opštine u Gruziji, Jermeniji i Azerbejdžanu otvaraju svoje podatke i šta građani rade s njima.",
+        "Dvočasovni okrugli sto sa kratkim izlaganjima iz tri grada i otvorenom diskusijom.",
+        "Okrugli sto",
+    ),
+    "hy": (
+        "Բաց տվյալներ համայնքների համար՝ Կովկասյան կլոր սեղան",
+        "Ինչպես են Վրաստանի, Հայաստանի և Ադրբեջանի համայնքները բացում իրենց տվյալները, և ինչ են դրանցով անում "
+        "քաղաքացիները։",
+        "Երկժամյա կլոր սեղան՝ երեք քաղաքների կարճ ելույթներով և բաց քննարկմամբ։",
+        "Կլոր սեղան",
+    ),
+    "az": (
+        "Bələdiyyələr üçün açıq məlumatlar: Qafqaz dəyirmi masası",
+        "Gürcüstan, Ermənistan və Azərbaycanda bələdiyyələr məlumatlarını necə açır və vətəndaşlar onlardan necə "
+        "istifadə edir.",
+        "Üç şəhərdən qısa çıxışlar və açıq müzakirə ilə iki saatlıq dəyirmi masa.",
+        "Dəyirmi masa",
+    ),
+}
 
 
 @click.command("seed-demo")
