@@ -83,22 +83,44 @@ def _facts_query() -> sa.Select:
         Event.registration_closes_at,
         sessions.with_only_columns(sa.func.min(EventSession.starts_at)).scalar_subquery(),
         sessions.with_only_columns(sa.func.max(EventSession.ends_at)).scalar_subquery(),
-    ).where(Event.slug == sa.bindparam("slug"), Event.status.in_((PUBLISHED, CANCELLED)))
+    ).where(Event.slug == sa.bindparam("slug"), sa.or_(Event.status == PUBLISHED, Event.status == CANCELLED))
 
 
 def page_facts(slug: str) -> PageFacts | None:
     """The public event's facts, in one round trip; None when no published or cancelled event has the slug.
 
-    On PostgreSQL the read runs on a connection of its own in autocommit mode, outside the request's ORM
-    session: the page only reads, the statement is consistent on its own, and the BEGIN and ROLLBACK round
-    trips (and the session's own work) are saved.
+    On PostgreSQL the read runs on a pooled connection of its own in autocommit mode, outside the request's
+    ORM session, as the driver's own prepared statement: the page only reads, the statement is consistent on
+    its own, and the BEGIN and ROLLBACK round trips, the session's work and the SQL compilation are saved.
     """
     if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            row = connection.execute(_facts_query(), {"slug": slug}).first()
+        sql, parameters = _facts_sql()
+        pooled = db.engine.raw_connection()
+        connection = pooled.driver_connection
+        try:
+            connection.autocommit = True
+            with connection.cursor() as cursor:
+                # psycopg prepares a statement it runs often: after a few pages, only the slug travels.
+                cursor.execute(sql, {**parameters, "slug": slug})
+                row = cursor.fetchone()
+            connection.autocommit = False
+        except Exception:
+            pooled.invalidate()  # a connection that failed here is not given to the next request
+            raise
+        finally:
+            pooled.close()
     else:
         row = db.session.execute(_facts_query(), {"slug": slug}).first()
     return PageFacts(*row) if row is not None else None
+
+
+@functools.cache
+def _facts_sql() -> tuple[str, dict]:
+    """The facts query compiled once for PostgreSQL, with its fixed parameters (the statuses).
+
+    Its timestamps come back as timestamptz, aware as the columns' own type would give them."""
+    compiled = _facts_query().params(slug="").compile(dialect=db.engine.dialect)
+    return str(compiled), {k: v for k, v in compiled.params.items() if k != "slug"}
 
 
 def cacheable() -> bool:
