@@ -222,23 +222,33 @@ def send_cancellations(registration: Registration, reason: str = "", now: dateti
     now = now or utcnow()
     count = 0
     for session in sessions_of(registration, now):
-        with in_language(registration.language):
-            message = emails.queue(
-                registration,
-                kind="invite_cancel",
-                template="invite_cancel",
-                dedup_key=f"cancel:{registration.id}:{session.id}:{sequence}",
-                context={
-                    "session": session,
-                    "title": ics.summary(event, session),
-                    "times": emails.times(session.starts_at, session.ends_at, event, registration),
-                    "reason": reason.strip(),
-                    "event_cancelled": event.is_cancelled,
-                },
-                calendar=CalendarPart(ics.CANCEL, ics.cancel(registration, session, sequence, now=now)),
-            )
-        count += message is not None
+        count += _queue_cancellation(
+            registration, session, sequence, now, reason=reason.strip(), event_cancelled=event.is_cancelled
+        )
     return count
+
+
+def _queue_cancellation(
+    registration: Registration, session: EventSession, sequence: int, now: datetime | None, **context
+) -> bool:
+    """Queue the METHOD:CANCEL email of one session, written in the participant's language; False when
+    the same cancellation was queued before."""
+    event = registration.event
+    with in_language(registration.language):
+        message = emails.queue(
+            registration,
+            kind="invite_cancel",
+            template="invite_cancel",
+            dedup_key=f"cancel:{registration.id}:{session.id}:{sequence}",
+            context={
+                "session": session,
+                "title": ics.summary(event, session),
+                "times": emails.times(session.starts_at, session.ends_at, event, registration),
+                **context,
+            },
+            calendar=CalendarPart(ics.CANCEL, ics.cancel(registration, session, sequence, now=now)),
+        )
+    return message is not None
 
 
 def send_access_details(event: Event, message: str, now: datetime | None = None) -> int:
@@ -286,7 +296,6 @@ def send_session_changes(
 ) -> int:
     """A confirmed participant changed their sessions: invites for the added ones, cancellations for the
     dropped ones, all with the participant's raised SEQUENCE. Returns the number of emails queued."""
-    event = registration.event
     sequence = sequence_of(registration)
     count = 0
     if added:
@@ -294,22 +303,9 @@ def send_session_changes(
             queue_session_invites(registration, access_link(registration), now=now, only={s.id for s in added})
         )
     for session in removed:
-        message = emails.queue(
-            registration,
-            kind="invite_cancel",
-            template="invite_cancel",
-            dedup_key=f"cancel:{registration.id}:{session.id}:{sequence}",
-            context={
-                "session": session,
-                "title": ics.summary(event, session),
-                "times": emails.times(session.starts_at, session.ends_at, event, registration),
-                "reason": "",
-                "event_cancelled": False,
-                "dropped": True,
-            },
-            calendar=CalendarPart(ics.CANCEL, ics.cancel(registration, session, sequence, now=now)),
+        count += _queue_cancellation(
+            registration, session, sequence, now, reason="", event_cancelled=False, dropped=True
         )
-        count += message is not None
     return count
 
 
