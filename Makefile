@@ -57,6 +57,10 @@ messages: $(RUNTIME_STAMP)
 			$(PYBABEL) init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang --no-wrap; \
 		fi; \
 	done
+	@# English is the source language: its catalog says each message as the code writes it.
+	$(BIN)/python -c "from babel.messages.pofile import read_po, write_po; \
+		path = '$(TRANSLATIONS)/en/LC_MESSAGES/messages.po'; catalog = read_po(open(path, 'rb'), locale='en'); \
+		[setattr(m, 'string', m.id) for m in catalog if m.id]; write_po(open(path, 'wb'), catalog, width=None)"
 
 # Compile every catalog (make install does this too, for the catalogs that changed).
 translations: $(RUNTIME_STAMP)
