@@ -250,7 +250,14 @@ def test_invites_only_for_chosen_sessions_and_changes(app, client, desks):
     invites = [m for m in mails if m.calendar_ics and "METHOD:REQUEST" in m.calendar_ics]
     assert len(invites) == 3
     assert all("Workshop IV" not in m.calendar_ics for m in invites)
+    # The emails and the personal page list her sessions only, calendar links included.
+    for kind in ("registration_confirm_email", "registration_confirmed"):
+        mail = messages_to("olena@example.org", kind)[-1]
+        assert "Workshop III" in mail.text_body and "Workshop IV" not in mail.text_body, kind
+        assert "Workshop IV" not in mail.html_body, kind
     token = MANAGE_LINK.search(messages_to("olena@example.org", "registration_confirmed")[-1].text_body).group(1)
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "Workshop III" in page and page.count("Workshop IV") == 1  # once: as a choice she may add
     # Workshop II is full for a second person: they wait.
     register_and_confirm(client, event, email="b@example.org", session_ids=[str(s2)])
     db.session.expire_all()

@@ -38,6 +38,18 @@ bp = Blueprint("registrations", __name__)
 # Pages under /r/ carry a token: app/__init__.py register_security_headers sends no-referrer and no-store.
 
 
+@bp.app_template_global()
+def registration_sessions(registration) -> list:
+    """The sessions a registration covers, in order: those chosen where participants choose, else all.
+
+    Anything without sessions of its own (an invitation before its registration) covers every session."""
+    event = registration.event
+    if not hasattr(registration, "chosen"):
+        return list(event.sessions)
+    covered = services.chosen_session_ids(registration)
+    return [s for s in event.sessions if s.id in covered]
+
+
 def _email_key() -> str:
     return f"register:{(request.form.get('email') or '').strip().lower()}"
 
