@@ -15,7 +15,13 @@ from app.locales import current_language
 
 
 def _english() -> dict[str, str]:
-    names = {c.alpha_2: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    """Every ISO 3166-1 country (from pycountry) with its everyday English name from CLDR ("Russia", "Vatican
+    City"), written with "and" where CLDR abbreviates it ("Bosnia and Herzegovina")."""
+    cldr = Locale("en").territories
+    names = {
+        c.alpha_2: (cldr.get(c.alpha_2) or getattr(c, "common_name", None) or c.name).replace(" & ", " and ")
+        for c in pycountry.countries
+    }
     names["XK"] = "Kosovo"
     return names
 
