@@ -453,6 +453,18 @@ def test_a_coordinator_working_in_german_sees_the_dashboard_in_german(app, clien
 
 
 @SQLITE_ONLY
+def test_the_coordinator_sees_the_language_a_registration_was_made_in(client, login, desks, tbilisi_coordinator):
+    event = make_event(desks.tbilisi)
+    set_language_cookie(client, "sq")
+    register_and_confirm(client, event)
+    registration = db.session.query(Registration).one()
+    set_language_cookie(client, "en")
+    login(tbilisi_coordinator)
+    page = client.get(f"/dashboard/registrations/{registration.id}").get_data(as_text=True)
+    assert '<dd lang="sq">Shqip</dd>' in page
+
+
+@SQLITE_ONLY
 def test_a_coordinator_changes_their_language_on_their_account_page(client, login, tbilisi_coordinator):
     login(tbilisi_coordinator)
     response = client.post("/dashboard/account", data={"language": "uk"})
