@@ -214,6 +214,23 @@ def _event(desk: Desk, title: str, zone: str, sessions, **fields) -> Event:
     return event
 
 
+# The language a demo participant registered in, by their country: their emails are written in it.
+DEMO_LANGUAGES = {
+    "GE": "ka",
+    "UA": "uk",
+    "RS": "sr_Latn",
+    "BA": "sr_Latn",
+    "ME": "sr_Latn",
+    "AL": "sq",
+    "XK": "sq",
+    "MK": "mk",
+    "AM": "hy",
+    "AZ": "az",
+    "MD": "ro",
+    "DE": "de",
+}
+
+
 def _registration(event: Event, person, status: str, minutes_ago: int) -> Registration:
     """A demo registration written directly, with its history (demo data sends no email)."""
 
@@ -232,6 +249,7 @@ def _registration(event: Event, person, status: str, minutes_ago: int) -> Regist
         position=role,
         expert_type=expert,
         timezone=zone,
+        language=DEMO_LANGUAGES.get(country, "en"),
         consent_at=created,
         status=PENDING_VERIFICATION,
         calendar_uid=uuid.uuid4().hex,

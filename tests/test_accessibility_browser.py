@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.locales import LANGUAGE_COOKIE
 from app.registrations import services as registration_services
 from app.registrations import tokens
 from app.registrations.models import CONFIRMED, PENDING_VERIFICATION, TOKEN_VERIFY, Registration
@@ -88,6 +89,8 @@ def test_public_and_participant_pages_pass_axe(app, live_server, page, demo):
 
 
 def test_personal_page_buttons_are_real_buttons(app, live_server, page, demo):
+    # The demo participant registered in their own language: read the page in English by choice.
+    page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": "en", "url": live_server}])
     page.goto(live_server + demo["personal"])
     for name in ("Cancel my registration", "Delete my data", "Save time zone"):
         button = page.get_by_role("button", name=name)
@@ -122,3 +125,9 @@ def test_dashboard_pages_pass_axe(app, live_server, page, demo):
     ]
     found = {path: violations(page, live_server + path) for path in paths}
     assert {path: found for path, found in found.items() if found} == {}
+    # A link made a button ("Create an event") shows white text on the button's blue, not blue on blue.
+    page.goto(f"{live_server}/dashboard/events/")
+    colours = page.locator("a.button").first.evaluate(
+        "a => { const s = getComputedStyle(a); return [s.color, s.backgroundColor]; }"
+    )
+    assert colours[0] == "rgb(255, 255, 255)" and colours[1] != colours[0], colours

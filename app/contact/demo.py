@@ -6,8 +6,10 @@ from app.contact import services
 from app.contact.models import ContactRequest
 from app.desks.models import EXPERT_GERMAN, EXPERT_INTERNATIONAL
 from app.events.models import PUBLISHED, Event
+from app.locales import in_language
 
-# (name, email, country, expert type, organisation, message, index of the event it is about or None)
+# (name, email, country, expert type, organisation, message, index of the event it is about or None, the language
+# of the page they wrote from: their acknowledgement is written in it)
 DEMO_REQUESTS = (
     (
         "გიორგი კაპანაძე",
@@ -18,6 +20,7 @@ DEMO_REQUESTS = (
         "Hello,\nwill the workshop be recorded? Two colleagues from our digital services team cannot attend "
         "live but would like to follow the discussion afterwards.\n\nThank you, Giorgi",
         0,
+        "ka",
     ),
     (
         "Олена Коваленко",
@@ -28,6 +31,7 @@ DEMO_REQUESTS = (
         "Good afternoon,\nis simultaneous interpretation into Ukrainian planned? If not, may a colleague join "
         "with me to interpret?\n\nBest regards,\nOlena Kovalenko",
         1,
+        "uk",
     ),
     (
         "Milica Jovanović",
@@ -38,6 +42,7 @@ DEMO_REQUESTS = (
         "Dear coordinators,\nwe would like to present our participatory budgeting platform at a future session. "
         "Whom should we send a short proposal to?\n\nKind regards,\nMilica",
         None,
+        "sr_Latn",
     ),
     (
         "Katrin Schäfer",
@@ -48,6 +53,7 @@ DEMO_REQUESTS = (
         "Hallo,\nI would be glad to contribute a short input on our open data portal as a German expert. "
         "Is there still room on the programme?\n\nViele Grüße\nKatrin Schäfer",
         0,
+        "de",
     ),
     (
         "Tobias Krüger",
@@ -58,6 +64,7 @@ DEMO_REQUESTS = (
         "Dear colleagues,\nI am currently working in Tbilisi and would like to take part as a German expert. "
         "Do I register like everybody else?\n\nBest wishes,\nTobias",
         None,
+        "de",
     ),
 )
 
@@ -66,21 +73,22 @@ def seed_contact_requests(events: Sequence[Event]) -> list[ContactRequest]:
     """Create a few realistic contact requests, each routed by the contact service; the caller commits."""
     published = [event for event in events if event.status == PUBLISHED]
     created = []
-    for name, email, country, expert_type, organisation, message, event_index in DEMO_REQUESTS:
+    for name, email, country, expert_type, organisation, message, event_index, language in DEMO_REQUESTS:
         event = published[event_index] if event_index is not None and event_index < len(published) else None
-        created.append(
-            services.submit_contact_request(
-                services.ContactData(
-                    name=name,
-                    email=email,
-                    country=country,
-                    expert_type=expert_type,
-                    organisation=organisation,
-                    message=message,
-                    event_id=event.id if event is not None else None,
+        with in_language(language):
+            created.append(
+                services.submit_contact_request(
+                    services.ContactData(
+                        name=name,
+                        email=email,
+                        country=country,
+                        expert_type=expert_type,
+                        organisation=organisation,
+                        message=message,
+                        event_id=event.id if event is not None else None,
+                    )
                 )
             )
-        )
     # One request already handled, so that the inbox shows more than one status.
     answered = created[2]
     coordinators = [c for c in answered.desk.coordinators if c.active]

@@ -123,6 +123,7 @@ def _extra_participant(event: Event) -> Registration:
         position=role,
         expert_type="international",
         timezone="Asia/Tbilisi",
+        language="ka",
         consent_at=utcnow() - timedelta(hours=20),
         verified_at=utcnow() - timedelta(hours=20),
         status=CONFIRMED,
