@@ -271,6 +271,8 @@ def plan_promotions(event: Event, capacity: int | None = None) -> list[Registrat
     book = SeatBook.load(event)
     if capacity is not None:
         book.event = _WithCapacity(event, capacity)
+    if book.full:
+        return []  # nobody can be promoted: the waitlist need not be read (it may be long)
     plan = []
     for head in waitlisted(event):
         if book.full:
