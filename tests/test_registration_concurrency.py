@@ -175,3 +175,69 @@ def test_two_coordinators_approving_at_once(app, desks):
         )
         == 1
     )
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_sign_up_that_counts_nothing_does_not_wait_for_the_event_lock(app, desks):
+    """A seat decision holds the event's row lock; a sign-up awaiting confirmation (no limit, code or invitation)
+    takes no seat and must go through meanwhile: FOR NO KEY UPDATE lets its insert refer to the event."""
+    from app.registrations.services.common import lock_event
+
+    event = make_event(desks.tbilisi, capacity=10)
+    slug, event_id = event.slug, event.id
+    db.session.commit()
+    with app.app_context():
+        lock_event(event_id)  # held by this context's session until it ends
+        answers: list = []
+
+        def sign_up():
+            with app.app_context():
+                db.session.execute(sa.text("SET lock_timeout = '5s'"))
+                db.session.commit()
+                answers.append(app.test_client().post(f"/events/{slug}/register", data=form_data()).status_code)
+
+        thread = threading.Thread(target=sign_up)
+        thread.start()
+        thread.join(timeout=30)
+        db.session.rollback()
+    assert answers == [302]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Registration.status)) == "pending_verification"
+
+
+def test_a_code_use_counts_only_for_a_stored_registration(app, desks, monkeypatch):
+    """Two sign-ups with one address at once: the one that loses the unique index uses no code."""
+    from app.registrations import services
+    from app.registrations.services import participants
+
+    event = make_event(desks.tbilisi, capacity=10)
+    code = services.create_code(event, None, "MAYORS-2030", max_uses=5, expires_at=None)
+    db.session.commit()
+    first = services.register(event, participants.RegistrationData(**_data("twice@example.org")))
+    db.session.commit()
+    assert first.status == "pending_verification"
+    # The second sign-up does not see the first (as if it had committed a moment later) and meets the index.
+    real, calls = participants.find_active, []
+
+    def find_active(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(participants, "find_active", find_active)
+    again = services.register(event, participants.RegistrationData(**_data("twice@example.org"), code="mayors-2030"))
+    db.session.commit()
+    assert again.id == first.id
+    db.session.refresh(code)
+    assert code.uses == 0
+
+
+def _data(email: str) -> dict:
+    return {
+        "name": "Amra Hadžić",
+        "email": email,
+        "country": "BA",
+        "expert_type": "international",
+        "timezone": "Europe/Sarajevo",
+        "organisation": "City of Mostar",
+        "consent": True,
+    }

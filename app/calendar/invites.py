@@ -50,6 +50,7 @@ def send_confirmation(registration: Registration, *, promoted: bool, message: st
             "promoted": promoted,
             "message": message,
             "first": first,
+            "more": len(upcoming) > 1,  # invites of other sessions follow
         },
         calendar=request_part(registration, first, access_url) if first else None,
         registration_id=registration.id,
@@ -303,9 +304,7 @@ def send_session_changes(
             queue_session_invites(registration, access_link(registration), now=now, only={s.id for s in added})
         )
     for session in removed:
-        count += _queue_cancellation(
-            registration, session, sequence, now, reason="", event_cancelled=False, dropped=True
-        )
+        count += _queue_cancellation(registration, session, sequence, now, reason="", event_cancelled=False)
     return count
 
 

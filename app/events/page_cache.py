@@ -97,6 +97,7 @@ def page_facts(slug: str) -> PageFacts | None:
         sql, parameters = _facts_sql()
         pooled = db.engine.raw_connection()
         connection = pooled.driver_connection
+        done = False
         try:
             connection.autocommit = True
             with connection.cursor() as cursor:
@@ -104,10 +105,12 @@ def page_facts(slug: str) -> PageFacts | None:
                 cursor.execute(sql, {**parameters, "slug": slug})
                 row = cursor.fetchone()
             connection.autocommit = False
-        except Exception:
-            pooled.invalidate()  # a connection that failed here is not given to the next request
-            raise
+            done = True
         finally:
+            if not done:
+                # Whatever stopped the read (an error, a timeout), the connection is not given to the next
+                # request: it might still be in autocommit, where row locks would not hold.
+                pooled.invalidate()
             pooled.close()
     else:
         row = db.session.execute(_facts_query(), {"slug": slug}).first()

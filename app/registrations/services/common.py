@@ -15,9 +15,15 @@ class RegistrationError(DomainError):
 
 
 def lock_event(event_id: int) -> Event:
-    """Load the event with a row lock that serialises every seat decision for it."""
+    """Load the event with a row lock that serialises every seat decision for it.
+
+    PostgreSQL: FOR NO KEY UPDATE, which queues every holder of this lock (and every update of the event) but
+    not an insert that refers to the event: a sign-up that takes no lock never waits for one that does."""
     return db.session.scalars(
-        sa.select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
+        sa.select(Event)
+        .where(Event.id == event_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     ).one()
 
 
@@ -26,7 +32,7 @@ def hold_event(event: Event) -> Event:
 
     For steps that take no seat and read nothing of the event that may change meanwhile: a sign-up awaiting
     email confirmation counts limits and code uses, and those it reads after taking the lock."""
-    db.session.execute(sa.select(Event.id).where(Event.id == event.id).with_for_update())
+    db.session.execute(sa.select(Event.id).where(Event.id == event.id).with_for_update(key_share=True))
     return event
 
 

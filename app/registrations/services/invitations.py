@@ -231,8 +231,9 @@ def codes_for(event: Event) -> list[InvitationCode]:
     )
 
 
-def use_code(event: Event, text: str, now: datetime | None = None) -> InvitationCode:
-    """Count one use of a code (needs the event lock, so its limit holds under concurrency)."""
+def usable_code(event: Event, text: str, now: datetime | None = None) -> InvitationCode:
+    """The code, refused when unknown, expired or used up. Under the event lock, the caller counts the use
+    (``uses += 1``) once the registration it opens is stored, so the limit holds under concurrency."""
     now = now or utcnow()
     row = db.session.scalar(
         sa.select(InvitationCode)
@@ -245,5 +246,4 @@ def use_code(event: Event, text: str, now: datetime | None = None) -> Invitation
         raise RegistrationError(_("This code has expired."), field="code", code="code_expired", status=410)
     if row.max_uses is not None and row.uses >= row.max_uses:
         raise RegistrationError(_("This code has been used up."), field="code", code="code_used_up", status=410)
-    row.uses += 1
     return row

@@ -114,6 +114,8 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         # Others take no seat and count nothing: they need no turn, and the unique index keeps one active
         # registration per address.
         hold_event(event)
+        if sa.inspect(rules).persistent:
+            db.session.refresh(rules)  # as they are now that it is our turn: a coordinator may have changed them
     invitation = invitations.use_invitation(event, data.invitation_token, data.email) if data.invitation_token else None
     category = _category(event, data.category_id, opened=_opened_category(event, invitation, data.code))
     answers = questions.check_answers(event, category.id if category else None, data.answers)
@@ -122,12 +124,16 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         expire_unverified(now, event=event)  # addresses never confirmed in time no longer count
     existing = find_active(event, data.email)
     if existing is not None and _unconfirmed_too_long(existing, now):
-        _expire(existing)
-        existing = None
+        # Expired under the event lock, read afresh: the person may be confirming it at this moment.
+        hold_event(event)
+        existing = fresh(existing)
+        if _unconfirmed_too_long(existing, now):
+            _expire(existing)
+            existing = None
     if existing is not None:
         send_already_registered(existing, now)
         return existing
-    code = invitations.use_code(event, data.code, now) if data.code.strip() else None
+    code = invitations.usable_code(event, data.code, now) if data.code.strip() else None
     if code is not None and code.category_id and category is not None and code.category_id != category.id:
         category_errors = {"category_id": _("Your code is for the category %(name)s.", name=code.category.name)}
         raise RegistrationError(category_errors["category_id"], fields=category_errors, code="code_other_category")
@@ -175,6 +181,8 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
             raise
         send_already_registered(existing, now)
         return existing
+    if code is not None:
+        code.uses += 1
     if invitation is not None:
         invitation.status = INVITATION_REGISTERED
         invitation.answered_at = now
