@@ -453,12 +453,13 @@ def scrub_finished(*, registration_ids: sa.Select | None = None, contact_request
     return result.rowcount
 
 
-def scrub_if_marked(message_id: int) -> None:
-    """Empty one message that was sent (or failed) after the data it carries was deleted; the caller commits."""
+def scrub_if_marked(*message_ids: int) -> None:
+    """Empty the messages among these that were sent (or failed) after the data they carry was deleted, in one
+    statement; the caller commits."""
     db.session.execute(
         sa.update(OutboxMessage)
         .where(
-            OutboxMessage.id == message_id,
+            OutboxMessage.id.in_(message_ids),
             OutboxMessage.scrub_after_send.is_(True),
             OutboxMessage.status.in_(FINISHED),
         )

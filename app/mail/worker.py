@@ -383,8 +383,7 @@ def _update_claims(mails: list[OutgoingMail], **values) -> int:
             changed += result.rowcount
         if values.get("status") in (SENT, FAILED):
             # Those whose registration or request was deleted while they waited: emptied once they are out.
-            for mail in mails:
-                scrub_if_marked(mail.id)
+            scrub_if_marked(*(mail.id for mail in mails))
         db.session.commit()
     except BaseException:
         db.session.rollback()
