@@ -27,5 +27,8 @@ seat_withdrawn = _signals.signal("seat-withdrawn")
 sessions_changed = _signals.signal("sessions-changed")
 #: sender: the source Event; ``copy`` (the new draft), ``sessions`` (source session id -> copy's session).
 event_duplicated = _signals.signal("event-duplicated")
+#: sender: a Registration just made by a sign-up (not a repeat of an existing one); ``list_in_directory``
+#: (the person asked to be listed in the participant directory).
+signed_up = _signals.signal("signed-up")
 #: sender: the Registration whose personal data was just deleted (by the participant or the retention purge).
 personal_data_deleted = _signals.signal("personal-data-deleted")

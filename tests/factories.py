@@ -13,6 +13,9 @@ from app.events import services as event_services
 from app.events.models import Event
 from app.extensions import db
 from app.mail.models import OutboxMessage
+from app.registrations import services as registration_services
+from app.registrations import tokens
+from app.registrations.models import CONFIRMED, PENDING_VERIFICATION, TOKEN_VERIFY, Registration
 
 PASSWORD = "correct horse battery"
 
@@ -88,3 +91,28 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def personal_pages(event: Event) -> list[str]:
+    """A confirmed participant's personal page and a confirmation page, reached by their tokens."""
+    confirmed = db.session.scalar(
+        sa.select(Registration).where(Registration.event_id == event.id, Registration.status == CONFIRMED).limit(1)
+    )
+    manage = registration_services.new_manage_token(confirmed)
+    pending = Registration(
+        event=event,
+        desk_id=event.desk_id,
+        routing_reason="test",
+        name="Ana Popescu",
+        email="ana@example.md",
+        email_normalized="ana@example.md",
+        expert_type="international",
+        timezone="Europe/Chisinau",
+        calendar_uid="personal-pages",
+        status=PENDING_VERIFICATION,
+    )
+    db.session.add(pending)
+    db.session.flush()
+    verify = tokens.issue(pending, TOKEN_VERIFY)
+    db.session.commit()
+    return [f"/r/{manage}", f"/r/confirm/{verify}"]

@@ -8,15 +8,11 @@ needs no network. The app's CSP allows no foreign script, so the test context by
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from app.extensions import db
 from app.locales import LANGUAGE_COOKIE
-from app.registrations import services as registration_services
-from app.registrations import tokens
-from app.registrations.models import CONFIRMED, PENDING_VERIFICATION, TOKEN_VERIFY, Registration
 from app.seed import DEMO_ACCOUNTS, seed
 from tests.conftest import BROWSER_TESTS
+from tests.factories import personal_pages
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -40,28 +36,8 @@ def violations(page, url: str) -> list[str]:
 @pytest.fixture
 def demo(app):
     created = seed()
-    roundtable = created["roundtable"]
-    confirmed = db.session.scalar(
-        sa.select(Registration).where(Registration.event_id == roundtable.id, Registration.status == CONFIRMED)
-    )
-    manage = registration_services.new_manage_token(confirmed)
-    pending = Registration(
-        event=roundtable,
-        desk_id=roundtable.desk_id,
-        routing_reason="test",
-        name="Ana Popescu",
-        email="ana@example.md",
-        email_normalized="ana@example.md",
-        expert_type="international",
-        timezone="Europe/Chisinau",
-        calendar_uid="axe-test",
-        status=PENDING_VERIFICATION,
-    )
-    db.session.add(pending)
-    db.session.flush()
-    verify = tokens.issue(pending, TOKEN_VERIFY)
-    db.session.commit()
-    return {"events": created, "personal": f"/r/{manage}", "confirm": f"/r/confirm/{verify}"}
+    personal, confirm = personal_pages(created["roundtable"])
+    return {"events": created, "personal": personal, "confirm": confirm}
 
 
 @pytest.fixture

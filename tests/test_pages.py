@@ -9,14 +9,10 @@ from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-import sqlalchemy as sa
 
-from app.events.models import Event
 from app.extensions import db
-from app.registrations import services as registration_services
-from app.registrations import tokens
-from app.registrations.models import CONFIRMED, PENDING_VERIFICATION, TOKEN_VERIFY, Registration
 from app.seed import DEMO_ACCOUNTS, seed
+from tests.factories import personal_pages
 
 MAX_PAGES = 400
 SKIPPED_SUFFIXES = (".ics", ".json", ".csv", ".png", ".jpg", ".css", ".js")
@@ -84,31 +80,6 @@ def demo(app):
     created = seed()
     db.session.commit()
     return created
-
-
-def personal_pages(event: Event) -> list[str]:
-    """A confirmed participant's personal page and a confirmation page, reached by their tokens."""
-    confirmed = db.session.scalar(
-        sa.select(Registration).where(Registration.event_id == event.id, Registration.status == CONFIRMED).limit(1)
-    )
-    manage = registration_services.new_manage_token(confirmed)
-    pending = Registration(
-        event=event,
-        desk_id=event.desk_id,
-        routing_reason="test",
-        name="Ana Popescu",
-        email="ana@example.md",
-        email_normalized="ana@example.md",
-        expert_type="international",
-        timezone="Europe/Chisinau",
-        calendar_uid="pages-test",
-        status=PENDING_VERIFICATION,
-    )
-    db.session.add(pending)
-    db.session.flush()
-    verify = tokens.issue(pending, TOKEN_VERIFY)
-    db.session.commit()
-    return [f"/r/{manage}", f"/r/confirm/{verify}"]
 
 
 def test_every_public_page_of_the_demo_has_unique_ids(app, client, demo):

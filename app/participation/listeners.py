@@ -1,7 +1,13 @@
-"""Receivers of app.signals: what a registration's end or its data's deletion does to participation."""
+"""Receivers of app.signals: what a sign-up, a registration's end or its data's deletion does to participation."""
 
 from app import signals
 from app.participation import certificates, directory, feedback
+
+
+@signals.signed_up.connect
+def list_when_asked_at_sign_up(registration, *, list_in_directory: bool, **_kwargs) -> None:
+    if list_in_directory:
+        directory.join(registration)
 
 
 @signals.seat_withdrawn.connect

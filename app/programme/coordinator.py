@@ -193,54 +193,48 @@ def remove_speaker(event_id: int, speaker_id: int):
 @login_required
 def add_link(event_id: int):
     event = _event(event_id)
-    form = LinkMaterialForm()
-    form.session_id.choices = _session_choices(event)
-    if form.validate_on_submit():
-        try:
-            services.add_link(
-                event,
-                title=form.title.data,
-                url=form.url.data,
-                visibility=form.visibility.data,
-                session_id=parse_id(form.session_id.data),
-                coordinator=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Link added."), "success")
-            return redirect(url_for(".overview", event_id=event.id, _anchor="materials"))
-    return _overview(event, link_form=form), 422
+    return _add_material(
+        event,
+        LinkMaterialForm(),
+        "link_form",
+        _("Link added."),
+        lambda form, common: services.add_link(event, url=form.url.data, **common),
+    )
 
 
 @bp.post("/materials/file")
 @login_required
 def add_file(event_id: int):
     event = _event(event_id)
-    form = FileMaterialForm()
+
+    def add(form, common):
+        data, filename = _upload(form.file)
+        return services.add_file(event, data=data, filename=filename, **common)
+
+    return _add_material(event, FileMaterialForm(), "file_form", _("File uploaded."), add)
+
+
+def _add_material(event: Event, form, form_name: str, done: str, add):
+    """Validate a material form and store it with ``add(form, common fields)``; the overview with the form's
+    errors otherwise."""
     form.session_id.choices = _session_choices(event)
     if form.validate_on_submit():
-        data, filename = _upload(form.file)
+        common = {
+            "title": form.title.data,
+            "visibility": form.visibility.data,
+            "session_id": parse_id(form.session_id.data),
+            "coordinator": current_user,
+        }
         try:
-            services.add_file(
-                event,
-                title=form.title.data,
-                data=data,
-                filename=filename,
-                visibility=form.visibility.data,
-                session_id=parse_id(form.session_id.data),
-                coordinator=current_user,
-            )
+            add(form, common)
         except DomainError as error:
             db.session.rollback()
             show_errors(form, error)
         else:
             db.session.commit()
-            flash(_("File uploaded."), "success")
+            flash(done, "success")
             return redirect(url_for(".overview", event_id=event.id, _anchor="materials"))
-    return _overview(event, file_form=form), 422
+    return _overview(event, **{form_name: form}), 422
 
 
 def _material(event: Event, material_id: int) -> Material:

@@ -130,6 +130,7 @@ class RegistrationForm(FlaskForm):
             timezone=self.timezone.data,
             message=(self.message.data or "").strip(),
             consent=bool(self.consent.data),
+            list_in_directory=bool(self.list_in_directory.data),
         )
 
 

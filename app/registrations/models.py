@@ -100,10 +100,6 @@ class Registration(db.Model):
     def status_label(self) -> str:
         return str(STATUS_LABELS.get(self.status, self.status))
 
-    # Set by registrations.services.register on the registration it has just created (not on a repeat
-    # sign-up that returned an existing one); never stored.
-    signed_up_now = False
-
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES

@@ -12,7 +12,6 @@ from app.events import services as events
 from app.events.views import render_event_page
 from app.extensions import db, limiter
 from app.i18n import _
-from app.participation import directory
 from app.participation.data import participation_data
 from app.registrations import services
 from app.registrations.forms import (
@@ -75,10 +74,7 @@ def register(slug: str):
         return done  # a bot filled the hidden field: answer as usual, store nothing
     if form.validate_on_submit():
         try:
-            registration = services.register(event, form.to_data())
-            # Only a new registration takes the opt-in: a repeat must not change someone's existing one.
-            if registration.signed_up_now and form.list_in_directory.data and registration.is_active:
-                directory.join(registration)
+            services.register(event, form.to_data())
         except DomainError as error:
             db.session.rollback()
             if not error.fields:

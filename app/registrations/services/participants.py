@@ -77,6 +77,7 @@ class RegistrationData:
     session_ids: list[int] = field(default_factory=list)
     invitation_token: str = ""
     code: str = ""
+    list_in_directory: bool = False
 
 
 def find_active(event: Event, email: str) -> Registration | None:
@@ -187,7 +188,8 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         invitation.status = INVITATION_REGISTERED
         invitation.answered_at = now
     send_confirmation_request(registration, now)
-    registration.signed_up_now = True
+    # Only a new registration takes the directory opt-in: a repeat never changes someone's existing one.
+    signals.signed_up.send(registration, list_in_directory=data.list_in_directory)
     return registration
 
 
