@@ -39,14 +39,9 @@ bp = Blueprint("registrations", __name__)
 
 @bp.app_template_global()
 def registration_sessions(registration) -> list:
-    """The sessions a registration covers, in order: those chosen where participants choose, else all.
-
-    Anything without sessions of its own (an invitation before its registration) covers every session."""
-    event = registration.event
-    if not hasattr(registration, "chosen"):
-        return list(event.sessions)
+    """The sessions a registration covers, in order: those chosen where participants choose, else all."""
     covered = services.chosen_session_ids(registration)
-    return [s for s in event.sessions if s.id in covered]
+    return [s for s in registration.event.sessions if s.id in covered]
 
 
 def _email_key() -> str:
