@@ -54,8 +54,14 @@ def _rules_added(session, instance) -> None:
 
 
 @sa.event.listens_for(Session, "after_commit")
+def _transaction_committed(session) -> None:
+    # Also called when a savepoint is released: the transaction, and what it knows, goes on.
+    if session.get_nested_transaction() is None:
+        session.info.pop(_NO_RULES, None)
+
+
 @sa.event.listens_for(Session, "after_soft_rollback")
-def _transaction_ended(session, *args) -> None:
+def _transaction_rolled_back(session, *args) -> None:
     session.info.pop(_NO_RULES, None)
 
 
