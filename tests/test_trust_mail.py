@@ -2,13 +2,14 @@
 stays down for days."""
 
 import socket
+import time
 from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from app.mail import services, worker
+from app.mail import services, transport, worker
 from app.mail.message import OutgoingMail, build_message, envelope_addresses
 from app.mail.models import FAILED, QUEUED
 from app.mail.transport import SMTPRelay
@@ -143,6 +144,61 @@ def test_a_connection_the_relay_dropped_while_idle_is_replaced(app, smtp_server)
         outcome, _ = worker.deliver(worker.claim_next(), relay)
     assert outcome.status == "sent", outcome.error
     assert (reload(first).status, reload(second).status) == ("sent", "sent")
+
+
+class ClosingAfterEachMessage(RecordingHandler):
+    """Accepts a message, then closes the connection a moment later (as a relay at its per-connection limit),
+    and counts the NOOPs it is asked."""
+
+    def __init__(self):
+        super().__init__()
+        self.noops = 0
+
+    async def handle_NOOP(self, server, session, envelope, arg):
+        self.noops += 1
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        if self.close_after_message:
+            server.loop.call_later(0.05, server.transport.close)
+        return answer
+
+    close_after_message = False
+
+
+@pytest.fixture
+def closing_server(app):
+    handler = ClosingAfterEachMessage()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
+    yield handler
+    controller.stop()
+
+
+def test_a_connection_the_relay_closed_after_a_message_is_replaced(app, closing_server):
+    closing_server.close_after_message = True
+    first, second = queue(to="first@example.org"), queue(to="second@example.org")
+    with SMTPRelay(app.config) as relay:
+        assert worker.deliver(worker.claim_next(), relay)[0].status == "sent"
+        time.sleep(0.3)  # the relay has closed the connection; it was used a moment ago
+        outcome, _ = worker.deliver(worker.claim_next(), relay)
+    assert outcome.status == "sent", outcome.error
+    assert (reload(first).status, reload(second).status, reload(second).attempts) == ("sent", "sent", 1)
+
+
+def test_only_a_connection_idle_for_a_while_is_asked_whether_it_answers(app, closing_server, monkeypatch):
+    rows = [queue(to=f"person{i}@example.org") for i in range(3)]
+    with SMTPRelay(app.config) as relay:
+        for _ in rows[:2]:
+            assert worker.deliver(worker.claim_next(), relay)[0].status == "sent"
+        assert closing_server.noops == 0  # messages back to back: no round trip before each
+        monkeypatch.setattr(transport, "IDLE_CHECK_SECONDS", 0.0)
+        assert worker.deliver(worker.claim_next(), relay)[0].status == "sent"
+    assert closing_server.noops == 1
+    assert [reload(row).status for row in rows] == ["sent"] * 3
 
 
 # --- 8. A relay outage of days does not fail messages ------------------------------------------------

@@ -10,12 +10,18 @@ message while ``TESTING`` is on. The setting names stay those of Flask-Mail (``M
 """
 
 import logging
+import select
 import smtplib
 import ssl
+import time
 from collections.abc import Mapping
 from email.message import EmailMessage
 
 log = logging.getLogger(__name__)
+
+# A connection unused for longer than this is asked (NOOP) whether it still answers before the next message;
+# one used more recently is only checked for a close or a "421" the relay sent meanwhile, without a round trip.
+IDLE_CHECK_SECONDS = 5.0
 
 
 class DeliveryError(Exception):
@@ -67,6 +73,7 @@ class SMTPRelay:
         self.max_per_connection = config.get("MAIL_MAX_EMAILS") or None
         self._smtp: smtplib.SMTP | None = None
         self._sent_on_connection = 0
+        self._last_used = 0.0
 
     def __enter__(self) -> "SMTPRelay":
         return self
@@ -100,6 +107,7 @@ class SMTPRelay:
             self.close()
             raise DeliveryError(describe(error), permanent=False) from error
         self._sent_on_connection += 1
+        self._last_used = time.monotonic()
         if self.max_per_connection and self._sent_on_connection >= self.max_per_connection:
             self.close()
 
@@ -132,8 +140,14 @@ class SMTPRelay:
         if smtp.sock is None:
             return False
         try:
+            if select.select([smtp.sock], [], [], 0)[0]:
+                # Between commands a relay says nothing: something to read is the end of the connection, or
+                # a "421" announcing it.
+                return False
+            if time.monotonic() - self._last_used < IDLE_CHECK_SECONDS:
+                return True
             return smtp.noop()[0] == 250
-        except (smtplib.SMTPException, OSError):
+        except (smtplib.SMTPException, OSError, ValueError):
             return False
 
     def _connect(self) -> smtplib.SMTP:
@@ -157,4 +171,5 @@ class SMTPRelay:
             # Even a 5xx here (for instance wrong credentials) says nothing about the message itself: it is a
             # relay or configuration problem, so the message waits and is tried again.
             raise RelayUnavailable(f"{self.address} refused the session: {describe(error)}") from error
+        self._last_used = time.monotonic()
         return smtp
