@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.countries import language_choices
 from app.events.services import EventData, SessionData
+from app.events.translations import TranslationData, text_field
 from app.form_messages import TRANSLATIONS
 from app.forms import NoControlCharacters, StrippedStringField, ValidZone, WebAddress, choices
 from app.i18n import _l
@@ -184,7 +185,12 @@ class ReaderZoneForm(FlaskForm):
 
 
 class TranslationForm(FlaskForm):
-    """An event's texts in one more language; one session title field per titled session, in order."""
+    """An event's texts in one more language; one session title field per titled session, in order.
+
+    Built with ``for_event``, it also has fields for the registration form's texts (named by
+    ``translations.text_field``): each category's name and description, each question's label and help
+    text, and the options of choice questions, one per line.
+    """
 
     title = StrippedStringField(_l("Title"), validators=[Optional(), Length(max=200), NoControlCharacters()])
     summary = TextAreaField(
@@ -201,9 +207,54 @@ class TranslationForm(FlaskForm):
     )
     submit = SubmitField(_l("Save translation"))
 
-    def __init__(self, *args, sessions=(), translation=None, **kwargs):
+    @classmethod
+    def for_event(cls, *, sessions=(), questions=(), categories=(), translation=None, **kwargs):
+        """The form for an event with these sessions, registration questions and categories."""
+        form_class = type(cls.__name__, (cls,), {})
+        for category in categories:
+            setattr(
+                form_class,
+                text_field("category", category.id, "name"),
+                StrippedStringField(_l("Name"), validators=[Optional(), Length(max=120), NoControlCharacters()]),
+            )
+            setattr(
+                form_class,
+                text_field("category", category.id, "description"),
+                StrippedStringField(_l("Description"), validators=[Optional(), Length(max=500), NoControlCharacters()]),
+            )
+        for question in questions:
+            setattr(
+                form_class,
+                text_field("question", question.id, "label"),
+                StrippedStringField(_l("Question"), validators=[Optional(), Length(max=300), NoControlCharacters()]),
+            )
+            setattr(
+                form_class,
+                text_field("question", question.id, "help"),
+                StrippedStringField(_l("Help text"), validators=[Optional(), Length(max=500), NoControlCharacters()]),
+            )
+            if question.options:
+                setattr(
+                    form_class,
+                    text_field("question", question.id, "options"),
+                    TextAreaField(
+                        _l("Answers to choose from (one per line)"),
+                        validators=[Optional(), Length(max=12_000), NoControlCharacters(multiline=True)],
+                    ),
+                )
+        return form_class(
+            sessions=sessions, questions=questions, categories=categories, translation=translation, **kwargs
+        )
+
+    def __init__(self, *args, sessions=(), questions=(), categories=(), translation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.sessions = [session for session in sessions if session.title]
+        self.questions = [
+            question for question in questions if hasattr(self, text_field("question", question.id, "label"))
+        ]
+        self.categories = [
+            category for category in categories if hasattr(self, text_field("category", category.id, "name"))
+        ]
         if not self.is_submitted():
             if translation is not None:
                 self.title.data = translation.title
@@ -213,19 +264,65 @@ class TranslationForm(FlaskForm):
                 self.session_titles.append_entry()
             for entry, session in zip(self.session_titles, self.sessions, strict=False):
                 entry.data = translation.session_title(session.id) if translation is not None else ""
+            for category, name, description in self.category_rows():
+                name.data = translation.category_text(category.id, "name") if translation is not None else ""
+                description.data = (
+                    translation.category_text(category.id, "description") if translation is not None else ""
+                )
+            for question, label, help_text, options in self.question_rows():
+                texts = {
+                    part: translation.question_text(question.id, part) if translation is not None else ""
+                    for part in ("label", "help", "options")
+                }
+                label.data, help_text.data = texts["label"], texts["help"]
+                if options is not None:
+                    options.data = "\n".join(texts["options"] or [])
 
     def session_rows(self):
         """(session, its title field) in the order of the event's sessions."""
         return list(zip(self.sessions, self.session_titles, strict=False))
 
-    def to_data(self):
-        from app.events.translations import TranslationData
+    def category_rows(self):
+        """(category, its name field, its description field) in the order of the form."""
+        return [
+            (
+                category,
+                getattr(self, text_field("category", category.id, "name")),
+                getattr(self, text_field("category", category.id, "description")),
+            )
+            for category in self.categories
+        ]
 
+    def question_rows(self):
+        """(question, its label field, help text field, options field or None) in the order of the form."""
+        return [
+            (
+                question,
+                getattr(self, text_field("question", question.id, "label")),
+                getattr(self, text_field("question", question.id, "help")),
+                getattr(self, text_field("question", question.id, "options"), None),
+            )
+            for question in self.questions
+        ]
+
+    def to_data(self) -> TranslationData:
         return TranslationData(
             title=self.title.data or "",
             summary=self.summary.data or "",
             description=self.description.data or "",
             session_titles={session.id: entry.data or "" for session, entry in self.session_rows()},
+            question_texts={
+                question.id: {
+                    "label": label.data or "",
+                    "help": help_text.data or "",
+                    "options": (options.data or "").splitlines() if options is not None else [],
+                }
+                for question, label, help_text, options in self.question_rows()
+            },
+            category_texts={
+                category.id: {"name": name.data or "", "description": description.data or ""}
+                for category, name, description in self.category_rows()
+            },
         )
 
 
