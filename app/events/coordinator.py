@@ -6,10 +6,10 @@ from flask_login import current_user, login_required
 
 from app import locales, timezones
 from app.desks.models import Desk
+from app.errors import DomainError
 from app.events import services, translations
 from app.events.forms import ActionForm, CancelEventForm, DuplicateEventForm, EventForm, TranslationForm
 from app.events.models import Event
-from app.errors import DomainError
 from app.extensions import db
 from app.i18n import _, _l, ngettext
 from app.registrations import services as registrations
