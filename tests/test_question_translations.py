@@ -60,7 +60,7 @@ def test_a_translation_keeps_the_events_own_texts_and_refuses_a_wrong_number_of_
     foreign_category = services.save_category(other, services.CategoryData("Guests"))
     data = georgian(shaped)
     data.question_texts[foreign.id] = {"label": "სხვაგან?"}
-    data.question_texts[shaped.talk.id] = {"label": "  თქვენი მოხსენების სათაური ", "options": ["a", "b"]}
+    data.question_texts[shaped.talk.id] = {"label": "  თქვენი მოხსენების სათაური ", "help": "?", "options": ["a", "b"]}
     data.category_texts[foreign_category.id] = {"name": "სტუმრები"}
     translation = save_translation(shaped.event, "ka", data)
     db.session.commit()
@@ -92,7 +92,10 @@ def test_coordinators_translate_the_form_on_the_translation_page(client, login, 
     page = client.get(url).get_data(as_text=True)
     for name in (f"question_{topics.id}_label", f"question_{topics.id}_options", f"category_{shaped.staff.id}_name"):
         assert f'name="{name}"' in page
-    assert f'name="question_{shaped.talk.id}_options"' not in page  # a text question has no options
+    # Nothing to translate: a text question has no options, this one no help text, Speakers no description.
+    for name in (f"question_{shaped.talk.id}_options", f"question_{shaped.talk.id}_help"):
+        assert f'name="{name}"' not in page
+    assert f'name="category_{shaped.speakers.id}_description"' not in page
     fields = {
         f"question_{topics.id}_label": "რომელი თემები გაინტერესებთ?",
         f"question_{topics.id}_options": "ღია მონაცემები\r\nელექტრონული სერვისები",

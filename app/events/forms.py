@@ -209,39 +209,26 @@ class TranslationForm(FlaskForm):
 
     @classmethod
     def for_event(cls, *, sessions=(), questions=(), categories=(), translation=None, **kwargs):
-        """The form for an event with these sessions, registration questions and categories."""
+        """The form for an event with these sessions, registration questions and categories: a field for each
+        text the original has (a help text, a description or options only where there is one to translate)."""
         form_class = type(cls.__name__, (cls,), {})
+
+        def add(kind: str, item_id: int, part: str, label, max_length: int) -> None:
+            multiline = part == "options"
+            validators = [Optional(), Length(max=max_length), NoControlCharacters(multiline=multiline)]
+            field_type = TextAreaField if multiline else StrippedStringField
+            setattr(form_class, text_field(kind, item_id, part), field_type(label, validators=validators))
+
         for category in categories:
-            setattr(
-                form_class,
-                text_field("category", category.id, "name"),
-                StrippedStringField(_l("Name"), validators=[Optional(), Length(max=120), NoControlCharacters()]),
-            )
-            setattr(
-                form_class,
-                text_field("category", category.id, "description"),
-                StrippedStringField(_l("Description"), validators=[Optional(), Length(max=500), NoControlCharacters()]),
-            )
+            add("category", category.id, "name", _l("Name"), 120)
+            if category.description:
+                add("category", category.id, "description", _l("Description"), 500)
         for question in questions:
-            setattr(
-                form_class,
-                text_field("question", question.id, "label"),
-                StrippedStringField(_l("Question"), validators=[Optional(), Length(max=300), NoControlCharacters()]),
-            )
-            setattr(
-                form_class,
-                text_field("question", question.id, "help"),
-                StrippedStringField(_l("Help text"), validators=[Optional(), Length(max=500), NoControlCharacters()]),
-            )
+            add("question", question.id, "label", _l("Question"), 300)
+            if question.help_text:
+                add("question", question.id, "help", _l("Help text"), 500)
             if question.options:
-                setattr(
-                    form_class,
-                    text_field("question", question.id, "options"),
-                    TextAreaField(
-                        _l("Answers to choose from (one per line)"),
-                        validators=[Optional(), Length(max=12_000), NoControlCharacters(multiline=True)],
-                    ),
-                )
+                add("question", question.id, "options", _l("Answers to choose from (one per line)"), 12_000)
         return form_class(
             sessions=sessions, questions=questions, categories=categories, translation=translation, **kwargs
         )
@@ -264,65 +251,64 @@ class TranslationForm(FlaskForm):
                 self.session_titles.append_entry()
             for entry, session in zip(self.session_titles, self.sessions, strict=False):
                 entry.data = translation.session_title(session.id) if translation is not None else ""
-            for category, name, description in self.category_rows():
-                name.data = translation.category_text(category.id, "name") if translation is not None else ""
-                description.data = (
-                    translation.category_text(category.id, "description") if translation is not None else ""
-                )
-            for question, label, help_text, options in self.question_rows():
-                texts = {
-                    part: translation.question_text(question.id, part) if translation is not None else ""
-                    for part in ("label", "help", "options")
-                }
-                label.data, help_text.data = texts["label"], texts["help"]
-                if options is not None:
-                    options.data = "\n".join(texts["options"] or [])
+            for kind, item, fields in self._text_rows():
+                for part, text_input in fields.items():
+                    if translation is None:
+                        text = ""
+                    elif kind == "question":
+                        text = translation.question_text(item.id, part)
+                    else:
+                        text = translation.category_text(item.id, part)
+                    text_input.data = "\n".join(text) if part == "options" else text
 
     def session_rows(self):
         """(session, its title field) in the order of the event's sessions."""
         return list(zip(self.sessions, self.session_titles, strict=False))
 
-    def category_rows(self):
-        """(category, its name field, its description field) in the order of the form."""
-        return [
-            (
-                category,
-                getattr(self, text_field("category", category.id, "name")),
-                getattr(self, text_field("category", category.id, "description")),
-            )
-            for category in self.categories
-        ]
+    def _fields_of(self, kind: str, item_id: int, parts: tuple[str, ...]) -> dict:
+        names = {part: text_field(kind, item_id, part) for part in parts}
+        return {part: getattr(self, name) for part, name in names.items() if hasattr(self, name)}
 
-    def question_rows(self):
-        """(question, its label field, help text field, options field or None) in the order of the form."""
+    def _text_rows(self):
+        """("category" or "question", the category or question, {part: its field}) in the order of the form."""
         return [
-            (
-                question,
-                getattr(self, text_field("question", question.id, "label")),
-                getattr(self, text_field("question", question.id, "help")),
-                getattr(self, text_field("question", question.id, "options"), None),
-            )
+            ("category", category, self._fields_of("category", category.id, ("name", "description")))
+            for category in self.categories
+        ] + [
+            ("question", question, self._fields_of("question", question.id, ("label", "help", "options")))
             for question in self.questions
         ]
 
+    def category_rows(self):
+        """(category, its name field, its description field or None) in the order of the form."""
+        return [
+            (item, fields["name"], fields.get("description"))
+            for kind, item, fields in self._text_rows()
+            if kind == "category"
+        ]
+
+    def question_rows(self):
+        """(question, its label field, help text field or None, options field or None) in the order of the form."""
+        return [
+            (item, fields["label"], fields.get("help"), fields.get("options"))
+            for kind, item, fields in self._text_rows()
+            if kind == "question"
+        ]
+
     def to_data(self) -> TranslationData:
+        texts: dict[str, dict[int, dict]] = {"category": {}, "question": {}}
+        for kind, item, fields in self._text_rows():
+            texts[kind][item.id] = {
+                part: (text_input.data or "").splitlines() if part == "options" else text_input.data or ""
+                for part, text_input in fields.items()
+            }
         return TranslationData(
             title=self.title.data or "",
             summary=self.summary.data or "",
             description=self.description.data or "",
             session_titles={session.id: entry.data or "" for session, entry in self.session_rows()},
-            question_texts={
-                question.id: {
-                    "label": label.data or "",
-                    "help": help_text.data or "",
-                    "options": (options.data or "").splitlines() if options is not None else [],
-                }
-                for question, label, help_text, options in self.question_rows()
-            },
-            category_texts={
-                category.id: {"name": name.data or "", "description": description.data or ""}
-                for category, name, description in self.category_rows()
-            },
+            question_texts=texts["question"],
+            category_texts=texts["category"],
         )
 
 

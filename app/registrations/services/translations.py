@@ -20,11 +20,12 @@ def _line(texts: dict, part: str) -> str:
 
 def check_form_translation(event: Event, data: TranslationData, errors: dict[str, str]) -> None:
     """Keep in ``data`` the translated texts of the event's own questions and categories, cleaned; add to
-    ``errors`` (by form field) what cannot be kept. Texts of other events' questions or categories are dropped."""
+    ``errors`` (by form field) what cannot be kept. Texts of other events' questions or categories are dropped,
+    and so are those the original lacks (a help text, a description, options) and readers would never see."""
     questions: dict[int, dict] = {}
     for question in questions_for(event):
         texts = data.question_texts.get(question.id) or {}
-        label, help_text = _line(texts, "label"), _line(texts, "help")
+        label, help_text = _line(texts, "label"), _line(texts, "help") if question.help_text else ""
         if len(label) > 300 or has_control_characters(label):
             errors[text_field("question", question.id, "label")] = _(
                 "Keep the question under 300 characters, on one line."
@@ -52,7 +53,7 @@ def check_form_translation(event: Event, data: TranslationData, errors: dict[str
     categories: dict[int, dict] = {}
     for category in categories_for(event):
         texts = data.category_texts.get(category.id) or {}
-        name, description = _line(texts, "name"), _line(texts, "description")
+        name, description = _line(texts, "name"), _line(texts, "description") if category.description else ""
         if len(name) > 120 or has_control_characters(name):
             errors[text_field("category", category.id, "name")] = _(
                 "Give the category a name of at most 120 characters."
