@@ -25,6 +25,9 @@ seat_withdrawn = _signals.signal("seat-withdrawn")
 #: sender: a confirmed Registration whose participant changed their sessions; ``added``, ``removed``
 #: (lists of EventSession).
 sessions_changed = _signals.signal("sessions-changed")
+#: sender: the Event whose translation is being saved; ``language``, ``data`` (TranslationData), ``errors``
+#: (dict to add to, keyed by form field). A receiver owning texts in ``data`` replaces them with those it keeps.
+translation_validating = _signals.signal("translation-validating")
 #: sender: the source Event; ``copy`` (the new draft), ``sessions`` (source session id -> copy's session).
 event_duplicated = _signals.signal("event-duplicated")
 #: sender: a Registration just made by a sign-up (not a repeat of an existing one); ``list_in_directory``

@@ -95,3 +95,19 @@ def test_the_try_it_steps_work_as_written(app, client):
     assert saved.status_code == 302
     updates = [m for m in outbox("invite_update") if "try.it@example.org" in m.recipient]
     assert len(updates) == 1 and updates[0].calendar_method == "REQUEST"
+
+
+def test_the_2027_working_group_asks_georgian_readers_in_georgian(app, client):
+    from app.locales import LANGUAGE_COOKIE
+    from app.registrations.demo import FORM_TRANSLATIONS
+
+    created = seed()
+    db.session.commit()
+    event = created["working_group_2027"]
+    assert all(event.translation(language) is not None for language in FORM_TRANSLATIONS)
+    client.set_cookie(LANGUAGE_COOKIE, "ka")
+    page = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    (municipal, _speaker), (label, help_text), (topics, options) = FORM_TRANSLATIONS["ka"]
+    for text in (municipal[0], municipal[1], label, help_text, topics, *options):
+        assert text in page
+    assert "Which topics interest you?" not in page and "Municipal participant" not in page

@@ -139,6 +139,29 @@ def test_a_change_to_the_event_shows_on_the_next_request(app, client, event, cha
     assert gone not in after
 
 
+def test_a_translated_question_shows_on_the_next_request(app, client, event):
+    from app.events.translations import TranslationData, save_translation
+    from app.locales import LANGUAGE_COOKIE
+    from app.registrations import services as registrations
+
+    question = registrations.save_question(event, registrations.QuestionData("short_text", "Your municipality?"))
+    save_translation(event, "uk", TranslationData(title="Обмін досвідом"))
+    db.session.commit()
+    client.set_cookie(LANGUAGE_COOKIE, "uk")
+    before = page(client, event)
+
+    save_translation(
+        event,
+        "uk",
+        TranslationData(title="Обмін досвідом", question_texts={question.id: {"label": "Ваш муніципалітет?"}}),
+    )
+    db.session.commit()
+    after = page(client, event)
+
+    assert "Обмін досвідом" in before and "Your municipality?" in before
+    assert "Ваш муніципалітет?" in after and "Your municipality?" not in after
+
+
 def test_seats_left_are_exact_on_every_request(app, client, event):
     assert "3 seats left" in page(client, event)
 

@@ -431,8 +431,8 @@ def test_digest_lists_exactly_the_coordinators_desks_waiting_items(
 
 def test_duplicate_shifts_sessions_and_copies_the_shape(app, client, desks, login, tbilisi_coordinator):
     event = make_event(desks.tbilisi, zone="Europe/Belgrade", sessions=WORKSHOPS)
-    services.save_category(event, services.CategoryData("Speakers", capacity=4, invitation_only=True))
-    question(event, "yes_no", "First time?")
+    speakers = services.save_category(event, services.CategoryData("Speakers", capacity=4, invitation_only=True))
+    first_time = question(event, "yes_no", "First time?")
     services.save_rules(
         event,
         services.RulesData(organisation_limit=2, session_choice=True, session_capacities={event.sessions[0].id: 5}),
@@ -442,7 +442,12 @@ def test_duplicate_shifts_sessions_and_copies_the_shape(app, client, desks, logi
     save_translation(
         event,
         "uk",
-        TranslationData(title="Робоча група", session_titles={event.sessions[1].id: "Другий семінар"}),
+        TranslationData(
+            title="Робоча група",
+            session_titles={event.sessions[1].id: "Другий семінар"},
+            question_texts={first_time.id: {"label": "Уперше?"}},
+            category_texts={speakers.id: {"name": "Доповідачі"}},
+        ),
     )
     db.session.commit()
     login(tbilisi_coordinator)
@@ -468,6 +473,11 @@ def test_duplicate_shifts_sessions_and_copies_the_shape(app, client, desks, logi
     assert (translation.language, translation.title) == ("uk", "Робоча група")
     assert translation.session_titles == {str(copy.sessions[1].id): "Другий семінар"}
     assert event.translation("uk").session_titles == {str(event.sessions[1].id): "Другий семінар"}
+    # ... and the texts of the form on the copied questions and categories.
+    [copied_question], [copied_category] = services.questions_for(copy), services.categories_for(copy)
+    assert translation.question_texts == {str(copied_question.id): {"label": "Уперше?"}}
+    assert translation.category_texts == {str(copied_category.id): {"name": "Доповідачі"}}
+    assert event.translation("uk").question_texts == {str(first_time.id): {"label": "Уперше?"}}
 
 
 def test_capacity_change_previews_who_gets_a_seat(app, client, desks, login, tbilisi_coordinator):

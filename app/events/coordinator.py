@@ -6,12 +6,14 @@ from flask_login import current_user, login_required
 
 from app import locales, timezones
 from app.desks.models import Desk
+from app.errors import DomainError
 from app.events import services, translations
 from app.events.forms import ActionForm, CancelEventForm, DuplicateEventForm, EventForm, TranslationForm
 from app.events.models import Event
 from app.extensions import db
 from app.i18n import _, _l, ngettext
 from app.registrations import services as registrations
+from app.web import show_errors
 
 bp = Blueprint("events_coordinator", __name__, url_prefix="/dashboard/events")
 
@@ -261,13 +263,23 @@ def duplicate(event_id: int):
 @bp.route("/<int:event_id>/translations/<language>", methods=["GET", "POST"])
 @login_required
 def translation(event_id: int, language: str):
-    """The event's title, summary, description and session titles in one more language."""
+    """The event's title, summary, description, session titles and registration form in one more language."""
     event = _managed_event_or_404(event_id)
     if language not in locales.LANGUAGES:
         abort(404)
-    form = TranslationForm(sessions=event.sessions, translation=event.translation(language))
+    form = TranslationForm.for_event(
+        sessions=event.sessions,
+        questions=registrations.questions_for(event),
+        categories=registrations.categories_for(event),
+        translation=event.translation(language),
+    )
     if form.validate_on_submit():
-        saved = translations.save_translation(event, language, form.to_data())
+        try:
+            saved = translations.save_translation(event, language, form.to_data())
+        except DomainError as error:
+            db.session.rollback()
+            show_errors(form, error)
+            return _translation_page(event, form, language), error.status
         db.session.commit()
         name = locales.LANGUAGES[language]
         if saved is None:
@@ -275,6 +287,10 @@ def translation(event_id: int, language: str):
         else:
             flash(_("The translation into %(language)s is saved.", language=name), "success")
         return redirect(url_for("events_coordinator.edit", event_id=event.id) + "#translations")
+    return _translation_page(event, form, language)
+
+
+def _translation_page(event: Event, form: TranslationForm, language: str) -> str:
     return render_template(
         "events/coordinator/translation.html",
         event=event,

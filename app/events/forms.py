@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.countries import language_choices
 from app.events.services import EventData, SessionData
+from app.events.translations import TranslationData, text_field
 from app.form_messages import TRANSLATIONS
 from app.forms import NoControlCharacters, StrippedStringField, ValidZone, WebAddress, choices
 from app.i18n import _l
@@ -184,7 +185,12 @@ class ReaderZoneForm(FlaskForm):
 
 
 class TranslationForm(FlaskForm):
-    """An event's texts in one more language; one session title field per titled session, in order."""
+    """An event's texts in one more language; one session title field per titled session, in order.
+
+    Built with ``for_event``, it also has fields for the registration form's texts (named by
+    ``translations.text_field``): each category's name and description, each question's label and help
+    text, and the options of choice questions, one per line.
+    """
 
     title = StrippedStringField(_l("Title"), validators=[Optional(), Length(max=200), NoControlCharacters()])
     summary = TextAreaField(
@@ -201,9 +207,41 @@ class TranslationForm(FlaskForm):
     )
     submit = SubmitField(_l("Save translation"))
 
-    def __init__(self, *args, sessions=(), translation=None, **kwargs):
+    @classmethod
+    def for_event(cls, *, sessions=(), questions=(), categories=(), translation=None, **kwargs):
+        """The form for an event with these sessions, registration questions and categories: a field for each
+        text the original has (a help text, a description or options only where there is one to translate)."""
+        form_class = type(cls.__name__, (cls,), {})
+
+        def add(kind: str, item_id: int, part: str, label, max_length: int) -> None:
+            multiline = part == "options"
+            validators = [Optional(), Length(max=max_length), NoControlCharacters(multiline=multiline)]
+            field_type = TextAreaField if multiline else StrippedStringField
+            setattr(form_class, text_field(kind, item_id, part), field_type(label, validators=validators))
+
+        for category in categories:
+            add("category", category.id, "name", _l("Name"), 120)
+            if category.description:
+                add("category", category.id, "description", _l("Description"), 500)
+        for question in questions:
+            add("question", question.id, "label", _l("Question"), 300)
+            if question.help_text:
+                add("question", question.id, "help", _l("Help text"), 500)
+            if question.options:
+                add("question", question.id, "options", _l("Answers to choose from (one per line)"), 12_000)
+        return form_class(
+            sessions=sessions, questions=questions, categories=categories, translation=translation, **kwargs
+        )
+
+    def __init__(self, *args, sessions=(), questions=(), categories=(), translation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.sessions = [session for session in sessions if session.title]
+        self.questions = [
+            question for question in questions if hasattr(self, text_field("question", question.id, "label"))
+        ]
+        self.categories = [
+            category for category in categories if hasattr(self, text_field("category", category.id, "name"))
+        ]
         if not self.is_submitted():
             if translation is not None:
                 self.title.data = translation.title
@@ -213,19 +251,64 @@ class TranslationForm(FlaskForm):
                 self.session_titles.append_entry()
             for entry, session in zip(self.session_titles, self.sessions, strict=False):
                 entry.data = translation.session_title(session.id) if translation is not None else ""
+            for kind, item, fields in self._text_rows():
+                for part, text_input in fields.items():
+                    if translation is None:
+                        text = ""
+                    elif kind == "question":
+                        text = translation.question_text(item.id, part)
+                    else:
+                        text = translation.category_text(item.id, part)
+                    text_input.data = "\n".join(text) if part == "options" else text
 
     def session_rows(self):
         """(session, its title field) in the order of the event's sessions."""
         return list(zip(self.sessions, self.session_titles, strict=False))
 
-    def to_data(self):
-        from app.events.translations import TranslationData
+    def _fields_of(self, kind: str, item_id: int, parts: tuple[str, ...]) -> dict:
+        names = {part: text_field(kind, item_id, part) for part in parts}
+        return {part: getattr(self, name) for part, name in names.items() if hasattr(self, name)}
 
+    def _text_rows(self):
+        """("category" or "question", the category or question, {part: its field}) in the order of the form."""
+        return [
+            ("category", category, self._fields_of("category", category.id, ("name", "description")))
+            for category in self.categories
+        ] + [
+            ("question", question, self._fields_of("question", question.id, ("label", "help", "options")))
+            for question in self.questions
+        ]
+
+    def category_rows(self):
+        """(category, its name field, its description field or None) in the order of the form."""
+        return [
+            (item, fields["name"], fields.get("description"))
+            for kind, item, fields in self._text_rows()
+            if kind == "category"
+        ]
+
+    def question_rows(self):
+        """(question, its label field, help text field or None, options field or None) in the order of the form."""
+        return [
+            (item, fields["label"], fields.get("help"), fields.get("options"))
+            for kind, item, fields in self._text_rows()
+            if kind == "question"
+        ]
+
+    def to_data(self) -> TranslationData:
+        texts: dict[str, dict[int, dict]] = {"category": {}, "question": {}}
+        for kind, item, fields in self._text_rows():
+            texts[kind][item.id] = {
+                part: (text_input.data or "").splitlines() if part == "options" else text_input.data or ""
+                for part, text_input in fields.items()
+            }
         return TranslationData(
             title=self.title.data or "",
             summary=self.summary.data or "",
             description=self.description.data or "",
             session_titles={session.id: entry.data or "" for session, entry in self.session_rows()},
+            question_texts=texts["question"],
+            category_texts=texts["category"],
         )
 
 

@@ -127,7 +127,8 @@ class EventSession(db.Model):
 
 
 class EventTranslation(db.Model):
-    """An event's title, summary, description and session titles in one more language.
+    """An event's title, summary, description, session titles and the texts of its registration form
+    (questions and categories) in one more language.
 
     An empty text means "not translated": readers then see the original.
     """
@@ -144,12 +145,26 @@ class EventTranslation(db.Model):
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # {"<session id>": "title"}: a session's row may be removed, and its title with it.
     session_titles: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    # The registration form's own texts, which app.registrations owns and checks (see its translations
+    # module): {"<question id>": {"label": ..., "help": ..., "options": [...]}} and
+    # {"<category id>": {"name": ..., "description": ...}}.
+    question_texts: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict, server_default="{}")
+    category_texts: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict, server_default="{}")
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     event: so.Mapped[Event] = so.relationship(back_populates="translations")
 
     def session_title(self, session_id: int) -> str:
         return (self.session_titles or {}).get(str(session_id), "")
+
+    def question_text(self, question_id: int, part: str) -> str | list[str]:
+        """A question's "label", "help" or "options" (a list) in this language; empty where not translated."""
+        texts = (self.question_texts or {}).get(str(question_id)) or {}
+        return texts.get(part) or ([] if part == "options" else "")
+
+    def category_text(self, category_id: int, part: str) -> str:
+        """A category's "name" or "description" in this language; empty where not translated."""
+        return ((self.category_texts or {}).get(str(category_id)) or {}).get(part) or ""
 
     def __repr__(self) -> str:
         return f"<EventTranslation {self.event_id} {self.language}>"

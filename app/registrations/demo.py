@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from app.events import services as events
 from app.events.models import Event
+from app.events.translations import TranslationData, save_translation
 from app.registrations import services
 from app.types import utcnow
 
@@ -52,16 +53,16 @@ def seed_working_group_2027(desk_id: int) -> Event:
             session_capacities={s.id: 38 for s in event.sessions},
         ),
     )
-    services.save_category(
+    municipal = services.save_category(
         event,
         services.CategoryData(
             "Municipal participant", "Staff of one of the 19 municipalities.", capacity=38, approval_required=False
         ),
     )
-    services.save_category(
+    speaker = services.save_category(
         event, services.CategoryData("Speaker", "Invited speakers and moderators.", capacity=10, invitation_only=True)
     )
-    services.save_question(
+    challenges = services.save_question(
         event,
         services.QuestionData(
             "long_text",
@@ -71,7 +72,7 @@ def seed_working_group_2027(desk_id: int) -> Event:
             max_value=1500,
         ),
     )
-    services.save_question(
+    topics = services.save_question(
         event,
         services.QuestionData(
             "multiple_choice",
@@ -79,5 +80,164 @@ def seed_working_group_2027(desk_id: int) -> Event:
             options=["E-services", "Open data", "Digital participation", "Cybersecurity", "Smart mobility"],
         ),
     )
+    # The form in the languages the municipalities read: (categories, challenges question, topics question).
+    for language, (categories, (label, help_text), (topics_label, options)) in FORM_TRANSLATIONS.items():
+        save_translation(
+            event,
+            language,
+            TranslationData(
+                category_texts={
+                    category.id: {"name": name, "description": description}
+                    for category, (name, description) in zip((municipal, speaker), categories, strict=True)
+                },
+                question_texts={
+                    challenges.id: {"label": label, "help": help_text},
+                    topics.id: {"label": topics_label, "options": list(options)},
+                },
+            ),
+        )
     events.publish_event(event)
     return event
+
+
+# Per language: the two categories (name, description), the challenges question (label, help text) and the
+# topics question (label, its five options in the original's order).
+FORM_TRANSLATIONS = {
+    "de": (
+        (
+            ("Vertretung einer Kommune", "Mitarbeitende einer der 19 Kommunen."),
+            ("Referentin oder Referent", "Eingeladene Referentinnen, Referenten und Moderierende."),
+        ),
+        ("Vor welchen Herausforderungen steht Ihre Kommune?", "Ein paar Sätze: Die Workshops gehen von ihnen aus."),
+        (
+            "Welche Themen interessieren Sie?",
+            ("E-Services", "Offene Daten", "Digitale Beteiligung", "Cybersicherheit", "Intelligente Mobilität"),
+        ),
+    ),
+    "ka": (
+        (
+            ("მუნიციპალიტეტის წარმომადგენელი", "19 მუნიციპალიტეტიდან ერთ-ერთის თანამშრომლები."),
+            ("მომხსენებელი", "მოწვეული მომხსენებლები და მოდერატორები."),
+        ),
+        (
+            "რა გამოწვევების წინაშე დგას თქვენი მუნიციპალიტეტი?",
+            "რამდენიმე წინადადება: სემინარები სწორედ მათგან დაიწყება.",
+        ),
+        (
+            "რომელი თემები გაინტერესებთ?",
+            ("ელექტრონული სერვისები", "ღია მონაცემები", "ციფრული მონაწილეობა", "კიბერუსაფრთხოება", "ჭკვიანი მობილობა"),
+        ),
+    ),
+    "uk": (
+        (
+            ("Представник муніципалітету", "Працівники одного з 19 муніципалітетів."),
+            ("Доповідач", "Запрошені доповідачі та модератори."),
+        ),
+        ("З якими викликами стикається ваш муніципалітет?", "Кілька речень: з них розпочнуться семінари."),
+        (
+            "Які теми вас цікавлять?",
+            ("Електронні послуги", "Відкриті дані", "Цифрова участь", "Кібербезпека", "Розумна мобільність"),
+        ),
+    ),
+    "ru": (
+        (
+            ("Представитель муниципалитета", "Сотрудники одного из 19 муниципалитетов."),
+            ("Докладчик", "Приглашённые докладчики и модераторы."),
+        ),
+        ("С какими проблемами сталкивается ваш муниципалитет?", "Несколько предложений: с них начнутся семинары."),
+        (
+            "Какие темы вас интересуют?",
+            ("Электронные услуги", "Открытые данные", "Цифровое участие", "Кибербезопасность", "Умная мобильность"),
+        ),
+    ),
+    "ro": (
+        (
+            ("Participant din partea unei municipalități", "Personalul uneia dintre cele 19 municipalități."),
+            ("Vorbitor", "Vorbitori și moderatori invitați."),
+        ),
+        (
+            "Cu ce provocări se confruntă municipalitatea dumneavoastră?",
+            "Câteva propoziții: atelierele pornesc de la ele.",
+        ),
+        (
+            "Ce teme vă interesează?",
+            (
+                "Servicii electronice",
+                "Date deschise",
+                "Participare digitală",
+                "Securitate cibernetică",
+                "Mobilitate inteligentă",
+            ),
+        ),
+    ),
+    "sq": (
+        (
+            ("Pjesëmarrës nga një bashki", "Punonjës të njërës prej 19 bashkive."),
+            ("Folës", "Folës dhe moderatorë të ftuar."),
+        ),
+        ("Me cilat sfida përballet bashkia juaj?", "Disa fjali: seminaret nisin prej tyre."),
+        (
+            "Cilat tema ju interesojnë?",
+            (
+                "Shërbime elektronike",
+                "Të dhëna të hapura",
+                "Pjesëmarrje dixhitale",
+                "Siguri kibernetike",
+                "Lëvizshmëri e zgjuar",
+            ),
+        ),
+    ),
+    "mk": (
+        (
+            ("Учесник од општина", "Вработени во една од 19-те општини."),
+            ("Говорник", "Поканети говорници и модератори."),
+        ),
+        ("Со кои предизвици се соочува вашата општина?", "Неколку реченици: работилниците тргнуваат од нив."),
+        (
+            "Кои теми ве интересираат?",
+            ("Е-услуги", "Отворени податоци", "Дигитално учество", "Сајбер безбедност", "Паметна мобилност"),
+        ),
+    ),
+    "sr_Latn": (
+        (
+            ("Učesnik iz opštine", "Zaposleni u jednoj od 19 opština."),
+            ("Govornik", "Pozvani govornici i moderatori."),
+        ),
+        ("Sa kojim izazovima se suočava vaša opština?", "Nekoliko rečenica: radionice polaze od njih."),
+        (
+            "Koje teme vas zanimaju?",
+            ("E-usluge", "Otvoreni podaci", "Digitalno učešće", "Sajber bezbednost", "Pametna mobilnost"),
+        ),
+    ),
+    "hy": (
+        (
+            ("Համայնքի ներկայացուցիչ", "19 համայնքներից մեկի աշխատակիցներ։"),
+            ("Բանախոս", "Հրավիրված բանախոսներ և մոդերատորներ։"),
+        ),
+        (
+            "Ինչպիսի՞ մարտահրավերների առջև է կանգնած Ձեր համայնքը։",
+            "Մի քանի նախադասություն․ սեմինարները կսկսվեն դրանցից։",
+        ),
+        (
+            "Ո՞ր թեմաներն են Ձեզ հետաքրքրում։",
+            (
+                "Էլեկտրոնային ծառայություններ",
+                "Բաց տվյալներ",
+                "Թվային մասնակցություն",
+                "Կիբեռանվտանգություն",
+                "Խելացի շարժունություն",
+            ),
+        ),
+    ),
+    "az": (
+        (
+            ("Bələdiyyə nümayəndəsi", "19 bələdiyyədən birinin əməkdaşları."),
+            ("Məruzəçi", "Dəvət olunmuş məruzəçilər və moderatorlar."),
+        ),
+        ("Bələdiyyəniz hansı çətinliklərlə üzləşir?", "Bir neçə cümlə: seminarlar onlardan başlayır."),
+        (
+            "Hansı mövzular Sizi maraqlandırır?",
+            ("Elektron xidmətlər", "Açıq məlumatlar", "Rəqəmsal iştirak", "Kibertəhlükəsizlik", "Ağıllı mobillik"),
+        ),
+    ),
+}

@@ -4,6 +4,7 @@ from app import signals
 from app.i18n import _
 from app.registrations.services import cancel_for_event, confirmed_count, fill_seats, lock_event
 from app.registrations.services.categories import copy_shape
+from app.registrations.services.translations import check_form_translation
 
 
 @signals.event_validating.connect
@@ -43,3 +44,9 @@ def end_registrations(event, message: str = "", **_ignored) -> None:
 def copy_registration_shape(event, copy, sessions, **_ignored) -> None:
     """A duplicated event registers people the same way: categories, rules, seats per session, questions."""
     copy_shape(event, copy, sessions)
+
+
+@signals.translation_validating.connect
+def form_texts_in_the_translation(event, data, errors: dict, **_ignored) -> None:
+    """A translation keeps the texts of the event's own questions and categories, checked here."""
+    check_form_translation(event, data, errors)

@@ -202,6 +202,19 @@ class Category(db.Model):
     invitation_only: so.Mapped[bool] = so.mapped_column(default=False)
     position: so.Mapped[int] = so.mapped_column(default=0)
 
+    event: so.Mapped["Event"] = so.relationship()  # noqa: F821
+
+    # What participants read: the text in their language where coordinators translated it, else the original.
+    @property
+    def local_name(self) -> str:
+        translation = self.event.translation()
+        return (translation.category_text(self.id, "name") if translation else "") or self.name
+
+    @property
+    def local_description(self) -> str:
+        translation = self.event.translation() if self.description else None
+        return (translation.category_text(self.id, "description") if translation else "") or self.description
+
 
 QUESTION_KINDS = (
     "short_text",
@@ -236,9 +249,35 @@ class Question(db.Model):
     # Asked only of these categories (empty: of everyone).
     category_ids: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
 
+    event: so.Mapped["Event"] = so.relationship()  # noqa: F821
+
     @property
     def field_name(self) -> str:
         return f"q_{self.id}"
+
+    def _translated(self, part: str):
+        translation = self.event.translation()
+        return translation.question_text(self.id, part) if translation else ""
+
+    # What participants read: the text in their language where coordinators translated it, else the original.
+    @property
+    def local_label(self) -> str:
+        return self._translated("label") or self.label
+
+    @property
+    def local_help_text(self) -> str:
+        return (self._translated("help") if self.help_text else "") or self.help_text
+
+    @property
+    def option_labels(self) -> list[tuple[str, str]]:
+        """(value, text shown) of each option. The value stays the original option, whatever the language,
+        so answers compare across languages; a translation with another number of options is not shown."""
+        options = list(self.options or [])
+        shown = self._translated("options") if options else []
+        return list(zip(options, shown if len(shown) == len(options) else options, strict=True))
+
+    def option_label(self, value: str) -> str:
+        return dict(self.option_labels).get(value, value)
 
 
 class Answer(db.Model):
@@ -260,6 +299,12 @@ class Answer(db.Model):
 
     registration: so.Mapped[Registration] = so.relationship(back_populates="answers")
     question: so.Mapped[Question | None] = so.relationship()
+
+    @property
+    def local_label(self) -> str:
+        """The question as the participant reads it: translated while its wording is the one answered."""
+        question = self.question
+        return question.local_label if question is not None and question.label == self.label else self.label
 
 
 INVITED = "invited"

@@ -22,7 +22,7 @@ from app.registrations.models import (
 )
 from app.registrations.services.common import RegistrationError, lock_event
 from app.registrations.services.invitations import invitation_by_token
-from app.registrations.services.questions import copy_questions, questions_for
+from app.registrations.services.questions import question_copies, questions_for
 from app.registrations.services.seats import SeatBook, fill_seats, rules_for, session_capacities
 
 _SPACES = re.compile(r"\s+")
@@ -227,7 +227,7 @@ def registration_shape(event: Event, invitation_token: str = "") -> dict:
     ]
     rules = rules_for(event)
     questions = questions_for(event)
-    names = {c.id: c.name for c in categories_for(event)}
+    names = {c.id: c.local_name for c in categories_for(event)}
     book = SeatBook.load(event) if event.id else None
     sessions = []
     if rules.session_choice and book is not None:
@@ -252,19 +252,20 @@ def registration_shape(event: Event, invitation_token: str = "") -> dict:
 
 
 def copy_shape(source: Event, copy: Event, sessions: dict[int, object]) -> None:
-    """Give a duplicated event the source's categories, rules, seats per session and questions."""
+    """Give a duplicated event the source's categories, rules, seats per session and questions, and its
+    translations (already copied by app.events) the texts of the copied questions and categories."""
+    categories = {}
     for category in categories_for(source):
-        db.session.add(
-            Category(
-                event_id=copy.id,
-                name=category.name,
-                description=category.description,
-                capacity=category.capacity,
-                approval_required=category.approval_required,
-                invitation_only=category.invitation_only,
-                position=category.position,
-            )
+        categories[category.id] = Category(
+            event_id=copy.id,
+            name=category.name,
+            description=category.description,
+            capacity=category.capacity,
+            approval_required=category.approval_required,
+            invitation_only=category.invitation_only,
+            position=category.position,
         )
+        db.session.add(categories[category.id])
     rules = db.session.get(RegistrationRules, source.id)
     if rules is not None:
         db.session.add(
@@ -280,6 +281,20 @@ def copy_shape(source: Event, copy: Event, sessions: dict[int, object]) -> None:
     for session_id, capacity in session_capacities(source).items():
         if session_id in sessions:
             db.session.add(SessionCapacity(session_id=sessions[session_id].id, capacity=capacity))
-    if questions_for(source):
-        copy_questions(source, copy)
+    questions = question_copies(source, copy) if questions_for(source) else {}
+    db.session.flush()
+    for translation in source.translations:
+        copied = copy.translation(translation.language)
+        if copied is None:
+            continue
+        copied.question_texts = {
+            str(questions[int(key)].id): texts
+            for key, texts in (translation.question_texts or {}).items()
+            if key.isdigit() and int(key) in questions
+        }
+        copied.category_texts = {
+            str(categories[int(key)].id): texts
+            for key, texts in (translation.category_texts or {}).items()
+            if key.isdigit() and int(key) in categories
+        }
     db.session.flush()

@@ -498,5 +498,5 @@ def participant_shape(registration: Registration) -> dict:
         "session_left": {s.id: book.session_left(s.id) for s in event.sessions} if book else {},
         "waitlist_place": waitlist_position(registration),
         "now": utcnow(),
-        "answer_text": questions.answer_text,
+        "answer_text": questions.local_answer_text,
     }

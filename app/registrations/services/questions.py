@@ -146,16 +146,21 @@ def move_question(question: Question, step: int) -> None:
 
 def copy_questions(source: Event, target: Event) -> int:
     """Add the source event's questions to the target's form; categories are matched by name."""
+    return len(question_copies(source, target))
+
+
+def question_copies(source: Event, target: Event) -> dict[int, Question]:
+    """copy_questions, answering which question of the target copies which of the source (by source id)."""
     if source.id == target.id:
         raise RegistrationError(_("Choose another event to copy from."), field="source", code="question_copy_self")
     source_names = {c.id: c.name for c in db.session.scalars(sa.select(Category).where(Category.event_id == source.id))}
     target_ids = {c.name: c.id for c in db.session.scalars(sa.select(Category).where(Category.event_id == target.id))}
-    copied = 0
+    copies = {}
     for question in questions_for(source):
         categories = [target_ids[source_names[c]] for c in question.category_ids if source_names.get(c) in target_ids]
         if question.category_ids and not categories:
             continue  # asked only of categories the target does not have
-        save_question(
+        copies[question.id] = save_question(
             target,
             QuestionData(
                 question.kind,
@@ -168,8 +173,7 @@ def copy_questions(source: Event, target: Event) -> int:
                 categories,
             ),
         )
-        copied += 1
-    return copied
+    return copies
 
 
 # --- answers ------------------------------------------------------------------------------------------
@@ -284,14 +288,21 @@ def store_answers(registration: Registration, cleaned: list[tuple[Question, str,
         registration.answers.append(Answer(question_id=question.id, label=question.label, value=value, choices=choices))
 
 
-def answer_text(answer: Answer) -> str:
-    """An answer as people read it (yes/no and countries spelled out)."""
+def answer_text(answer: Answer, local: bool = False) -> str:
+    """An answer as people read it (yes/no and countries spelled out); ``local``: for the participant, with
+    the options chosen in their language where coordinators translated them."""
     kind = answer.question.kind if answer.question else None
     if kind == "yes_no":
         return _("Yes") if answer.value == "yes" else _("No")
     if kind == "country":
         return COUNTRY_NAMES.get(answer.value, answer.value)
+    if local and kind in CHOICE_KINDS and answer.choices:
+        return "; ".join(answer.question.option_label(choice) for choice in answer.choices)
     return answer.value
+
+
+def local_answer_text(answer: Answer) -> str:
+    return answer_text(answer, local=True)
 
 
 def answers_by_question(registration: Registration) -> dict[int, Answer]:
