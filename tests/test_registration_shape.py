@@ -1,6 +1,7 @@
 """Organisers shape registration: questions, categories, limits, session choice, invitations and codes."""
 
 import json
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.calendar import invites
 from app.extensions import db
 from app.registrations import services
 from app.registrations.models import Answer, Invitation, Registration
@@ -275,6 +277,19 @@ def test_invites_only_for_chosen_sessions_and_changes(app, client, desks):
     # Back to Workshop II: full now, refused with the reason.
     response = client.post(f"/r/{token}/sessions", data={"session_ids": [str(s2)]}, follow_redirects=True)
     assert "is full" in response.get_data(as_text=True)
+
+
+def test_access_details_list_only_the_chosen_sessions(app, client, desks):
+    event = _choice_event(desks)
+    s1, _, s3, _ = (s.id for s in event.sessions)
+    register_and_confirm(client, event, session_ids=[str(s1), str(s3)])
+
+    assert invites.send_access_details(event, "Please test your microphone.", now=utcnow()) == 1
+    db.session.commit()
+    [mail] = messages_to("olena@example.org", "access_details")
+    for body in (mail.text_body, mail.html_body):
+        assert re.search(r"Workshop I\b", body) and re.search(r"Workshop III\b", body)
+        assert not re.search(r"Workshop (II|IV)\b", body)
 
 
 @pytest.mark.app_config(**POOL)
