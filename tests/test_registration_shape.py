@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import render_template
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -312,6 +313,21 @@ def test_session_capacity_holds_under_concurrency(app, desks):
 
 
 # --- 5. invitations and codes -------------------------------------------------------------------------
+
+
+def test_invitation_lists_every_session_in_the_readers_zone(app, desks):
+    event = _choice_event(desks)
+    services.invite(event, None, services.parse_people("Amra Hadžić, amra@example.org"))
+    db.session.commit()
+    [mail] = messages_to("amra@example.org", "registration_invitation")
+    for body in (mail.text_body, mail.html_body):
+        assert all(f"{s.title}</strong>: " in body or f"- {s.title}: " in body for s in event.sessions)
+        assert "Sat 2 Mar 2030, 09:00-13:00 CET (Europe/Belgrade)" in body
+    assert "Tbilisi" not in mail.text_body  # nothing tells the invited person's zone yet: the event's
+    # The times partial needs no registration: the reader's zone is a variable of its own.
+    with app.test_request_context():
+        text = render_template("email/_times.txt", event=event, reader_zone="Asia/Tbilisi")
+    assert text.count("(Europe/Belgrade)") == 4 and text.count("Tbilisi") == 4
 
 
 def test_invitation_link_is_bound_to_its_address(app, client, desks, login, tbilisi_coordinator):
