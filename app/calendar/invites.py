@@ -53,6 +53,7 @@ def send_confirmation(registration: Registration, *, promoted: bool, message: st
             "more": len(upcoming) > 1,  # invites of other sessions follow
         },
         calendar=request_part(registration, first, access_url) if first else None,
+        desk=event.desk,
         registration_id=registration.id,
     )
     if first is not None:

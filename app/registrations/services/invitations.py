@@ -141,6 +141,7 @@ def invite(event: Event, category: Category | None, people: list[Invitee], coord
                 "invitation_url": external_url_for("registrations.invitation", token=raw),
             },
             dedup_key=f"invitation:{invitation.id}",
+            desk=event.desk,
             # Nothing tells the invited person's language yet: the event's, as its page would choose.
             language=event.language,
         )
