@@ -339,3 +339,25 @@ def test_coordinators_send_access_details_from_the_event_page(app, client, login
     response = client.post(url, data={"message": ""}, follow_redirects=True)
     assert "Write what participants need to know." in response.get_data(as_text=True)
     assert len(outbox("access_details")) == 1
+
+
+def test_what_a_desk_sends_comes_from_the_desk_via_the_service(app, client, desks, tbilisi_coordinator):
+    from app.mail.services import queue_test_message
+    from tests.contact_support import make_request
+    from tests.registration_helpers import messages_to, register_and_confirm
+
+    event = series(desks)
+    register_and_confirm(client, event, email="olena@example.org")
+    make_request(email="tamar@example.org", country="GE")
+    queue_test_message("admin@example.org")
+    db.session.commit()
+
+    about_the_event = messages_to("olena@example.org")
+    assert {m.kind for m in about_the_event} >= {"registration_confirm_email", "registration_confirmed", "invite"}
+    assert {m.sender for m in about_the_event} == {"Germany via Eventdesk <events@eventdesk.localhost>"}
+    assert [m.sender for m in messages_to("tamar@example.org")] == [
+        '"Southeast Europe and Caucasus (Tbilisi) via Eventdesk" <events@eventdesk.localhost>'
+    ]
+    # The service's own messages: to coordinators, and the test email.
+    assert [m.sender for m in messages_to(tbilisi_coordinator.email)] == ["Eventdesk <events@eventdesk.localhost>"]
+    assert [m.sender for m in messages_to("admin@example.org")] == ["Eventdesk <events@eventdesk.localhost>"]

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.desks.models import Desk
 from app.extensions import db
 from app.mail import services, worker
 from app.mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
@@ -285,7 +286,7 @@ def test_a_late_worker_cannot_overwrite_the_claim_that_took_over(app, smtp_serve
 
 def test_a_name_or_subject_with_a_line_break_never_becomes_a_header(app, smtp_server):
     injected = "Bob\r\nBcc: x@example.com"
-    by_service = queue(to="bob@example.org", to_name=injected, sender_name=injected)
+    by_service = queue(to="bob@example.org", to_name=injected, desk=Desk(name=injected))
     # A row written by other code, with line breaks the queueing service would have removed.
     written = queue(to="bob@example.org")
     db.session.execute(
@@ -309,7 +310,7 @@ def test_a_name_or_subject_with_a_line_break_never_becomes_a_header(app, smtp_se
     first, second = smtp_server.messages
     assert first["To"].addresses[0].display_name == "Bob Bcc: x@example.com"
     assert str(first["From"].addresses[0].addr_spec) == "events@eventdesk.localhost"
-    assert first["From"].addresses[0].display_name == "Bob Bcc: x@example.com"
+    assert first["From"].addresses[0].display_name == "Bob Bcc: x@example.com via Eventdesk"
     assert str(second["Subject"]) == "Hello Bob Bcc: x@example.com"
     assert reload(by_service).status == SENT
 

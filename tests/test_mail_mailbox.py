@@ -7,6 +7,7 @@ import pytest
 from flask import current_app
 
 from app.extensions import db
+from app.locales import LANGUAGE_COOKIE
 from app.mail import services, sink, worker
 from app.mail.mailbox import linkify
 from tests.factories import free_port
@@ -95,6 +96,18 @@ def test_mailbox_lists_and_shows_a_delivered_message(app, client, sink_server):
     raw = client.get(f"/dev/mailbox/{key}/message.eml")
     assert raw.mimetype == "message/rfc822"
     assert b"X-Envelope-To: tamar@example.org" in raw.data
+
+
+@pytest.mark.app_config(DEV_MAILBOX=True)
+def test_mailbox_names_headers_in_the_readers_language(app, client, sink_server):
+    key = deliver_invite()
+    client.set_cookie(LANGUAGE_COOKIE, "de")
+
+    page = client.get(f"/dev/mailbox/{key}").get_data(as_text=True)
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', page)
+    assert {"Betreff", "Von", "An", "Datum", "Message-ID"} <= set(rows)
+    assert not {"Subject", "From", "To", "Date"} & set(rows)
+    assert "Auto-Submitted" in rows  # no words of the interface for it: as the message names it
 
 
 @pytest.mark.app_config(DEV_MAILBOX=True)

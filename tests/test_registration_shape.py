@@ -1,13 +1,16 @@
 """Organisers shape registration: questions, categories, limits, session choice, invitations and codes."""
 
 import json
+import re
 from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import render_template
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.calendar import invites
 from app.extensions import db
 from app.registrations import services
 from app.registrations.models import Answer, Invitation, Registration
@@ -277,6 +280,19 @@ def test_invites_only_for_chosen_sessions_and_changes(app, client, desks):
     assert "is full" in response.get_data(as_text=True)
 
 
+def test_access_details_list_only_the_chosen_sessions(app, client, desks):
+    event = _choice_event(desks)
+    s1, _, s3, _ = (s.id for s in event.sessions)
+    register_and_confirm(client, event, session_ids=[str(s1), str(s3)])
+
+    assert invites.send_access_details(event, "Please test your microphone.", now=utcnow()) == 1
+    db.session.commit()
+    [mail] = messages_to("olena@example.org", "access_details")
+    for body in (mail.text_body, mail.html_body):
+        assert re.search(r"Workshop I\b", body) and re.search(r"Workshop III\b", body)
+        assert not re.search(r"Workshop (II|IV)\b", body)
+
+
 @pytest.mark.app_config(**POOL)
 def test_session_capacity_holds_under_concurrency(app, desks):
     event = _choice_event(desks, capacities=(3, None, None, None))
@@ -297,6 +313,21 @@ def test_session_capacity_holds_under_concurrency(app, desks):
 
 
 # --- 5. invitations and codes -------------------------------------------------------------------------
+
+
+def test_invitation_lists_every_session_in_the_readers_zone(app, desks):
+    event = _choice_event(desks)
+    services.invite(event, None, services.parse_people("Amra Hadžić, amra@example.org"))
+    db.session.commit()
+    [mail] = messages_to("amra@example.org", "registration_invitation")
+    for body in (mail.text_body, mail.html_body):
+        assert all(f"{s.title}</strong>: " in body or f"- {s.title}: " in body for s in event.sessions)
+        assert "Sat 2 Mar 2030, 09:00-13:00 CET (Europe/Belgrade)" in body
+    assert "Tbilisi" not in mail.text_body  # nothing tells the invited person's zone yet: the event's
+    # The times partial needs no registration: the reader's zone is a variable of its own.
+    with app.test_request_context():
+        text = render_template("email/_times.txt", event=event, reader_zone="Asia/Tbilisi")
+    assert text.count("(Europe/Belgrade)") == 4 and text.count("Tbilisi") == 4
 
 
 def test_invitation_link_is_bound_to_its_address(app, client, desks, login, tbilisi_coordinator):

@@ -142,3 +142,21 @@ def test_command_and_worker_job(app, runner, desks, monkeypatch):
     assert reminders_job in worker.PERIODIC_JOBS
     reminders_job()
     assert len(outbox("reminder")) == 1
+
+
+def test_participants_who_choose_sessions_are_reminded_of_theirs_only(app, desks):
+    from app.registrations.models import ChosenSession, RegistrationRules
+
+    event = factories.make_event(desks.germany, sessions=SESSIONS)
+    first, second = event.sessions
+    db.session.add(RegistrationRules(event_id=event.id, over_limit="refuse", session_choice=True))
+    db.session.commit()
+    chose_first = make_registration(event, email="first@example.org", confirmed_at=LONG_BEFORE)
+    chose_second = make_registration(event, email="second@example.org", confirmed_at=LONG_BEFORE)
+    chose_first.chosen = [ChosenSession(session_id=first.id)]
+    chose_second.chosen = [ChosenSession(session_id=second.id)]
+    db.session.commit()
+
+    assert run(START - timedelta(hours=24)) == 1
+    assert run(START + timedelta(days=7) - timedelta(hours=24)) == 1
+    assert keys() == [f"reminder:{chose_first.id}:{first.id}:24h", f"reminder:{chose_second.id}:{second.id}:24h"]

@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from app import timezones
-from app.calendar import ics
 from app.calendar.urls import event_page_url
 from app.events.models import Event
 from app.extensions import db
@@ -59,7 +58,7 @@ def queue(
             template=template,
             context={"registration": registration, "event": event, "event_url": event_page_url(event), **context},
             dedup_key=dedup_key,
-            sender_name=ics.organizer_name(event),
+            desk=event.desk,
             calendar=calendar,
             registration_id=registration.id,
             language=language,

@@ -27,7 +27,7 @@ from app.events.services import calendar_title, published_events
 from app.extensions import db
 from app.i18n import _
 from app.locales import in_language
-from app.mail.services import ascii_address
+from app.mail.services import ascii_address, sender_name
 from app.registrations.models import Registration
 from app.registrations.services import chosen_session_ids
 from app.types import utcnow
@@ -82,8 +82,8 @@ def public_uid(session: EventSession | None = None, *, event_id: int = 0, sessio
 
 
 def organizer_name(event: Event) -> str:
-    """The name calendars show as organiser (and emails as sender): the event's desk, via the service."""
-    return _("%(desk)s via %(site)s", desk=event.desk.name, site=current_app.config["SITE_NAME"])
+    """The name calendars show as organiser: the event's desk, via the service, as its emails' sender."""
+    return sender_name(event.desk)
 
 
 def location() -> str:

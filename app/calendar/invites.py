@@ -53,6 +53,7 @@ def send_confirmation(registration: Registration, *, promoted: bool, message: st
             "more": len(upcoming) > 1,  # invites of other sessions follow
         },
         calendar=request_part(registration, first, access_url) if first else None,
+        desk=event.desk,
         registration_id=registration.id,
     )
     if first is not None:
@@ -253,7 +254,8 @@ def _queue_cancellation(
 
 
 def send_access_details(event: Event, message: str, now: datetime | None = None) -> int:
-    """Send every confirmed participant the access details and agenda, with a new personal access link.
+    """Send every confirmed participant the access details and the agenda of their sessions (all, or those
+    they chose), with a new personal access link.
 
     The same message for the same calendar state goes out once (a double-submitted form sends nothing
     twice). Returns the number of emails queued.
@@ -266,6 +268,8 @@ def send_access_details(event: Event, message: str, now: datetime | None = None)
         key = f"access:{registration.id}:{event.sequence}:{digest}"
         if emails.already_queued(key):
             continue
+        # The agenda of the sessions this participant takes part in, those already held included.
+        chosen = chosen_session_ids(registration)
         with in_language(registration.language):
             agenda = [
                 (
@@ -274,6 +278,7 @@ def send_access_details(event: Event, message: str, now: datetime | None = None)
                     emails.times(session.starts_at, session.ends_at, event, registration),
                 )
                 for session in event.sessions
+                if session.id in chosen
             ]
         queued = emails.queue(
             registration,

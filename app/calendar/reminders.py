@@ -1,4 +1,4 @@
-"""Reminders 24 hours and 1 hour before each session, to confirmed participants, each sent once.
+"""Reminders 24 hours and 1 hour before each session, to the confirmed participants it covers, each sent once.
 
 Run by `flask reminders send` and on every loop of the mail worker. Every reminder has an outbox dedup key
 ("reminder:<registration>:<session>:<24h|1h>", unique in the database), so repeated or concurrent runs
@@ -21,6 +21,7 @@ from app.locales import in_language
 from app.mail.models import OutboxMessage
 from app.registrations.links import access_link, manage_link
 from app.registrations.models import CONFIRMED, Registration, RegistrationTransition
+from app.registrations.services import covers_session
 from app.types import utcnow
 
 
@@ -102,6 +103,7 @@ def _send(session: EventSession, reminder: Reminder, now: datetime) -> int:
             Registration.event_id == event.id,
             Registration.status == CONFIRMED,
             Registration.anonymised_at.is_(None),
+            covers_session(session),
             confirmed_moment() <= session.starts_at - reminder.before,
             ~sa.exists().where(OutboxMessage.dedup_key == key),
         )

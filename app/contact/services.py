@@ -194,6 +194,7 @@ def submit_contact_request(data: ContactData) -> ContactRequest:
             "reason": routing.explain(desk, country, data.expert_type),
         },
         dedup_key=f"contact:{contact.id}:acknowledgement",
+        desk=desk,
         contact_request_id=contact.id,
     )
     return contact

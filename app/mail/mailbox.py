@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
-from app.i18n import ngettext
+from app.i18n import _l, ngettext
 from app.mail import sink
 
 bp = Blueprint("mailbox", __name__, url_prefix="/dev/mailbox")
@@ -61,6 +61,17 @@ def no_store(response: Response) -> Response:
     return response
 
 
+# Header names shown in the interface's words; any other header shows as the message names it.
+HEADER_LABELS = {
+    "subject": _l("Subject"),
+    "from": _l("From"),
+    "to": _l("To"),
+    "reply-to": _l("Reply-To"),
+    "date": _l("Date"),
+    "message-id": _l("Message-ID"),
+}
+
+
 @bp.get("/")
 def index():
     messages, total = sink.list_messages(_directory())
@@ -77,7 +88,7 @@ def message(key: str):
         "mail/mailbox_message.html",
         key=key,
         received_at=sink.received_at(key),
-        headers=[(name, str(value)) for name, value in parsed.items()],
+        headers=[(HEADER_LABELS.get(name.lower(), name), str(value)) for name, value in parsed.items()],
         subject=str(parsed.get("Subject", "")),
         text=linkify(_text(text_part)) if text_part is not None else None,
         has_html=html_part is not None,

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 
 from app.actions import Action, require
+from app.desks.models import Desk
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import _
@@ -118,6 +119,20 @@ def service_sender(display_name: str | None = None) -> str:
     return address(_default_sender_address(), display_name or current_app.config["MAIL_SENDER_NAME"])
 
 
+def sender_name(desk: Desk | None = None) -> str:
+    """The name an email comes in, in the language in force.
+
+    What a desk tells a person about an event or a question (registration, invitation, calendar invites,
+    reminders, surveys, certificates, the acknowledgement of a contact request) comes from "<desk> via
+    <service>"; the service's own messages (to coordinators, account and test emails) from the service's
+    name alone (MAIL_SENDER_NAME). Calendars name their ORGANIZER the same way.
+    """
+    service = current_app.config["MAIL_SENDER_NAME"]
+    if desk is None:
+        return service
+    return _("%(desk)s via %(site)s", desk=desk.name, site=service)
+
+
 def new_message_id() -> str:
     """A new random Message-ID on the sender's domain; stored on the row so retries reuse it."""
     domain = re.sub(r"[^A-Za-z0-9.-]", "", _default_sender_address().rpartition("@")[2]) or "localhost"
@@ -154,7 +169,7 @@ def queue_email(
     to_name: str | None = None,
     dedup_key: str | None = None,
     reply_to: str | None = None,
-    sender_name: str | None = None,
+    desk: Desk | None = None,
     calendar: CalendarPart | None = None,
     attachments: tuple[Attachment, ...] = (),
     registration_id: int | None = None,
@@ -171,6 +186,8 @@ def queue_email(
     With a ``dedup_key`` already queued, nothing is added and None is returned: the key is unique, so
     the email is sent once even when two transactions race to queue it.
 
+    ``desk`` is the desk the message comes from, if any (see ``sender_name``).
+
     ``registration_id`` / ``contact_request_id`` say whose message it is, for deleting that person's data.
     """
     method = calendar_method(calendar.method, calendar.ics) if calendar else None
@@ -180,11 +197,12 @@ def queue_email(
             return None
     with in_language(language or recipient_language(context or {})):
         subject, text, html = render_email(template, **(context or {}))
+        sender = service_sender(sender_name(desk))
     message = OutboxMessage(
         kind=kind,
         dedup_key=dedup_key,
         message_id=new_message_id(),
-        sender=service_sender(sender_name),
+        sender=sender,
         recipient=address(to, to_name),
         reply_to=address(reply_to) if reply_to else None,
         subject=subject,

@@ -194,6 +194,7 @@ def issue_certificates(
                 "verify_url": verification_url(certificate),
             },
             dedup_key=f"certificate-ready:{certificate.id}",
+            desk=event.desk,
         )
     db.session.flush()
     return count

@@ -183,6 +183,7 @@ def send_invitations(survey: FeedbackSurvey, now: datetime | None = None) -> int
                     "closes_at": survey.closes_at,
                 },
                 dedup_key=key,
+                desk=event.desk,
             )
             count += message is not None
     db.session.flush()

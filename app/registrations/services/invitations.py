@@ -134,12 +134,14 @@ def invite(event: Event, category: Category | None, people: list[Invitee], coord
             template="invitation",
             context={
                 "event": event,
-                "registration": {"timezone": event.timezone},  # times in the event's zone
+                # Nothing tells the invited person's zone yet: times in the event's zone.
+                "reader_zone": event.timezone,
                 "name": person.name,
                 "category": category,
                 "invitation_url": external_url_for("registrations.invitation", token=raw),
             },
             dedup_key=f"invitation:{invitation.id}",
+            desk=event.desk,
             # Nothing tells the invited person's language yet: the event's, as its page would choose.
             language=event.language,
         )

@@ -23,6 +23,7 @@ def send(registration: Registration, template: str, **context) -> None:
             "manage_url": manage_url,
             **context,
         },
+        desk=registration.event.desk,
         registration_id=registration.id,
     )
 

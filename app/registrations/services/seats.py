@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app import signals
-from app.events.models import PUBLISHED, Event
+from app.events.models import PUBLISHED, Event, EventSession
 from app.extensions import db
 from app.i18n import _, _l
 from app.registrations.models import (
@@ -70,6 +70,15 @@ def chosen_session_ids(registration: Registration) -> set[int]:
     if not rules_for(registration.event).session_choice:
         return {s.id for s in registration.event.sessions}
     return {c.session_id for c in registration.chosen}
+
+
+def covers_session(session: EventSession) -> sa.ColumnElement[bool]:
+    """A condition on registrations of the session's event: those that cover it (chose it, or every
+    registration when participants do not choose); the query form of ``chosen_session_ids``."""
+    if not rules_for(session.event).session_choice:
+        return sa.true()
+    chose = sa.select(ChosenSession.registration_id).where(ChosenSession.session_id == session.id)
+    return Registration.id.in_(chose)
 
 
 def session_capacities(event: Event) -> dict[int, int]:
