@@ -1,6 +1,7 @@
 """Feedback surveys: invitations through personal links, one response per participant, closed surveys refuse,
 anonymous results hide names, CSV export."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -51,6 +52,46 @@ def test_after_each_session_one_invitation_per_ended_session(app, group):
     assert len(outbox("feedback_invitation")) == 4 * 4
     # Before the sessions end, nothing is due.
     assert feedback.send_due_invitations(now=datetime(2021, 9, 1, tzinfo=UTC)) == 0
+
+
+def _choose_sessions(group, choices):
+    from app.registrations.models import ChosenSession, RegistrationRules
+
+    # As if the event had let participants choose from the start (the rule cannot change once people registered).
+    db.session.add(RegistrationRules(event_id=group.event.id, over_limit="refuse", session_choice=True))
+    for person, sessions in choices.items():
+        person.chosen = [ChosenSession(session_id=session.id) for session in sessions]
+    db.session.commit()
+
+
+def test_where_participants_choose_sessions_each_session_asks_those_who_chose_it(app, client, group):
+    first, second, third, fourth = group.event.sessions
+    _choose_sessions(
+        group,
+        {group.tamar: [first, second], group.irakli: [first], group.olena: [third, fourth], group.jurgen: [fourth]},
+    )
+    open_survey(group, timing=AFTER_EACH_SESSION)
+    by_session = {}
+    for message in outbox("feedback_invitation"):
+        session_id = int(re.search(LINK, message.text_body).group(2))
+        by_session.setdefault(session_id, set()).add(message.recipient.rsplit("<", 1)[-1].rstrip(">"))
+    assert by_session == {
+        first.id: {"tamar@example.org", "irakli@example.ge"},
+        second.id: {"tamar@example.org"},
+        third.id: {"olena@example.org"},
+        fourth.id: {"olena@example.org", "jurgen@example.org"},
+    }
+    # A link of one session does not open another session's survey the participant did not take part in.
+    token, _session_id = re.search(LINK, messages_to("jurgen@example.org", "feedback_invitation")[-1].text_body).groups()
+    assert client.get(f"/feedback/{token}/{fourth.id}").status_code == 200
+    assert client.get(f"/feedback/{token}/{first.id}").status_code == 404
+
+
+def test_a_survey_for_the_whole_event_asks_everyone_whatever_they_chose(app, group):
+    first, *_rest, last = group.event.sessions
+    _choose_sessions(group, {group.tamar: [first], group.irakli: [first], group.olena: [last], group.jurgen: [last]})
+    open_survey(group)
+    assert len(outbox("feedback_invitation")) == 4
 
 
 def test_one_response_per_participant_changeable_until_closed(app, client, group):

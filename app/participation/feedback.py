@@ -30,6 +30,7 @@ from app.participation.models import (
 )
 from app.registrations import tokens
 from app.registrations.models import CONFIRMED, Registration
+from app.registrations.services import chosen_session_ids
 from app.types import utcnow
 from app.web import external_url_for
 
@@ -139,6 +140,13 @@ def target_sessions(survey: FeedbackSurvey) -> list[EventSession]:
     return sessions[-1:]
 
 
+def asked(survey: FeedbackSurvey, registration: Registration, session: EventSession) -> bool:
+    """Whether the survey asks this participant about this session: a survey after each session asks those
+    the session was for (everyone, or those who chose it where participants choose sessions); a survey after
+    the last session stands for the whole event and asks every participant."""
+    return survey.timing == AFTER_LAST_SESSION or session.id in chosen_session_ids(registration)
+
+
 def sessions_due(survey: FeedbackSurvey, now: datetime | None = None) -> list[EventSession]:
     now = now or utcnow()
     return [s for s in target_sessions(survey) if s.ends_at <= now]
@@ -152,7 +160,8 @@ def feedback_link(registration: Registration, session: EventSession) -> str:
 
 
 def send_invitations(survey: FeedbackSurvey, now: datetime | None = None) -> int:
-    """Queue the survey invitation of every confirmed participant for each ended session; each is sent once."""
+    """Queue the survey invitation of every confirmed participant asked (``asked``) about each ended session;
+    each is sent once."""
     if not accepting(survey, now):
         return 0
     event = survey.event
@@ -165,6 +174,8 @@ def send_invitations(survey: FeedbackSurvey, now: datetime | None = None) -> int
     for session in sessions_due(survey, now):
         number = event.sessions.index(session) + 1
         for registration in participants:
+            if not asked(survey, registration, session):
+                continue
             key = f"feedback-invite:{survey.id}:{session.id}:{registration.id}"
             if db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)):
                 continue  # invited already: no new link token either
@@ -215,7 +226,12 @@ def response_for(survey: FeedbackSurvey, registration: Registration, session: Ev
 
 def check_can_answer(survey: FeedbackSurvey | None, registration: Registration, session: EventSession, now=None):
     """NotAllowed (with the reason) unless this participant may answer about this session now."""
-    if survey is None or session.event_id != registration.event_id or session not in target_sessions(survey):
+    if (
+        survey is None
+        or session.event_id != registration.event_id
+        or session not in target_sessions(survey)
+        or not asked(survey, registration, session)
+    ):
         raise NotAllowed(_("There is no survey for this session."), code="no_survey", status=404)
     if registration.status != CONFIRMED:
         raise NotAllowed(_("Only confirmed participants can answer the survey."), code="not_participant", status=403)
