@@ -82,7 +82,8 @@ def test_where_participants_choose_sessions_each_session_asks_those_who_chose_it
         fourth.id: {"olena@example.org", "jurgen@example.org"},
     }
     # A link of one session does not open another session's survey the participant did not take part in.
-    token, _session_id = re.search(LINK, messages_to("jurgen@example.org", "feedback_invitation")[-1].text_body).groups()
+    invitation = messages_to("jurgen@example.org", "feedback_invitation")[-1]
+    token, _session_id = re.search(LINK, invitation.text_body).groups()
     assert client.get(f"/feedback/{token}/{fourth.id}").status_code == 200
     assert client.get(f"/feedback/{token}/{first.id}").status_code == 404
 
