@@ -99,7 +99,7 @@ def test_the_try_it_steps_work_as_written(app, client):
 
 def test_the_2027_working_group_asks_georgian_readers_in_georgian(app, client):
     from app.locales import LANGUAGE_COOKIE
-    from app.registrations.demo import FORM_TRANSLATIONS
+    from app.registrations.demo import FORM_TRANSLATIONS, WORKING_GROUP_TRANSLATIONS
 
     created = seed()
     db.session.commit()
@@ -111,3 +111,7 @@ def test_the_2027_working_group_asks_georgian_readers_in_georgian(app, client):
     for text in (municipal[0], municipal[1], label, help_text, topics, *options):
         assert text in page
     assert "Which topics interest you?" not in page and "Municipal participant" not in page
+    # The working group's own texts too: its title and the four workshops.
+    title, _summary, _description, workshops = WORKING_GROUP_TRANSLATIONS["ka"]
+    assert title.format(year=event.starts_at.year) in page and all(w in page for w in workshops)
+    assert "Workshop I: Ideation" not in page

@@ -208,3 +208,20 @@ def test_personal_page_opens_the_survey_with_a_post(app, client, group):
     assert client.get(f"/r/{token}/feedback/{last.id}").status_code == 405
     response = client.post(f"/r/{token}/feedback/{last.id}")
     assert response.status_code == 303 and "/feedback/" in response.headers["Location"]
+
+
+def test_the_invitation_names_the_event_and_session_in_the_participants_language(app, group):
+    from app.events.translations import TranslationData, save_translation
+
+    first = group.event.sessions[0]
+    save_translation(
+        group.event,
+        "ka",
+        TranslationData(title="ციფრიზაციის სამუშაო ჯგუფი 2021", session_titles={first.id: "სემინარი I: იდეები"}),
+    )
+    group.tamar.language = "ka"
+    db.session.commit()
+    open_survey(group, timing=AFTER_EACH_SESSION)
+    texts = [m.text_body for m in messages_to("tamar@example.org", "feedback_invitation")]
+    assert any("სემინარი I: იდეები" in t and "ციფრიზაციის სამუშაო ჯგუფი 2021" in t for t in texts)
+    assert not any("Workshop I: Ideation" in t for t in texts)
