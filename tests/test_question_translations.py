@@ -67,16 +67,28 @@ def test_a_translation_keeps_the_events_own_texts_and_refuses_a_wrong_number_of_
 
     assert set(translation.question_texts) == {str(shaped.topics.id), str(shaped.talk.id)}
     assert translation.question_texts[str(shaped.talk.id)] == {"label": "თქვენი მოხსენების სათაური"}
-    assert translation.question_texts[str(shaped.topics.id)]["options"] == GEORGIAN_TOPICS
+    assert translation.question_texts[str(shaped.topics.id)]["options"] == dict(
+        zip(TOPICS, GEORGIAN_TOPICS, strict=True)
+    )
     assert set(translation.category_texts) == {str(shaped.staff.id), str(shaped.speakers.id)}
 
     with pytest.raises(TranslationInvalid) as refused:
-        save_translation(shaped.event, "ka", georgian(shaped, options=["ღია მონაცემები", "", "მობილობა"]))
+        save_translation(shaped.event, "ka", georgian(shaped, options=["ღია მონაცემები", "მობილობა"]))
     field = f"question_{shaped.topics.id}_options"
     assert refused.value.status == 422 and list(refused.value.fields) == [field]
     assert "Give 3 answers" in refused.value.fields[field]
     db.session.rollback()
-    assert shaped.event.translation("ka").question_texts[str(shaped.topics.id)]["options"] == GEORGIAN_TOPICS
+    assert shaped.event.translation("ka").question_text(shaped.topics.id, "options") == dict(
+        zip(TOPICS, GEORGIAN_TOPICS, strict=True)
+    )
+
+    # A line left empty or as the original leaves its option untranslated; the same translation twice is refused.
+    translation = save_translation(shaped.event, "ka", georgian(shaped, options=[GEORGIAN_TOPICS[0], "", TOPICS[2]]))
+    assert translation.question_text(shaped.topics.id, "options") == {TOPICS[0]: GEORGIAN_TOPICS[0]}
+    with pytest.raises(TranslationInvalid) as refused:
+        save_translation(shaped.event, "ka", georgian(shaped, options=["ერთი", "ერთი", "სამი"]))
+    assert list(refused.value.fields) == [field]
+    db.session.rollback()
 
     # Only the form translated is still a translation; emptying every text removes it.
     assert save_translation(shaped.event, "uk", TranslationData(category_texts={shaped.speakers.id: {"name": "X"}}))
@@ -114,7 +126,7 @@ def test_coordinators_translate_the_form_on_the_translation_page(client, login, 
     assert client.post(url, data=fields).status_code == 302
     db.session.expire_all()
     translation = event.translation("ka")
-    assert translation.question_text(topics.id, "options") == GEORGIAN_TOPICS
+    assert translation.question_text(topics.id, "options") == dict(zip(TOPICS, GEORGIAN_TOPICS, strict=True))
     assert translation.category_text(shaped.speakers.id, "name") == "მომხსენებლები"
     assert translation.category_text(shaped.staff.id, "name") == ""
 
@@ -180,20 +192,22 @@ def test_coordinators_and_exports_keep_the_original_wording(client, login, shape
     assert "E-services" in csv and "ელექტრონული სერვისები" not in csv
 
 
-def test_options_translated_in_another_number_are_shown_in_the_original(app, shaped):
+def test_each_translated_option_stays_with_its_original_when_the_options_change(app, shaped):
     save_translation(shaped.event, "ka", georgian(shaped))
     db.session.commit()
     topics = shaped.topics
-    # The coordinators add an option after the translation was made.
+    translated = dict(zip(TOPICS, GEORGIAN_TOPICS, strict=True))
+    # The coordinators reorder the options and add one after the translation was made.
+    reordered = [*reversed(TOPICS), "Cybersecurity"]
     services.save_question(
-        shaped.event,
-        services.QuestionData("multiple_choice", topics.label, options=[*TOPICS, "Cybersecurity"]),
-        topics,
+        shaped.event, services.QuestionData("multiple_choice", topics.label, options=reordered), topics
     )
     db.session.commit()
     with app.test_request_context(), in_language("ka"):
         assert topics.local_label == "რომელი თემები გაინტერესებთ?"
-        assert topics.option_labels == [(option, option) for option in [*TOPICS, "Cybersecurity"]]
+        # Ticking a translated option still sends the original it translates; the new one reads as written.
+        assert topics.option_labels == [(option, translated.get(option, option)) for option in reordered]
+        assert topics.option_labels[-1] == ("Cybersecurity", "Cybersecurity")
         assert shaped.speakers.local_name == "მომხსენებლები"
         assert shaped.speakers.local_description == ""
     with app.test_request_context(), in_language("de"):
@@ -208,3 +222,18 @@ def test_the_invitation_email_names_the_category_in_the_event_language(app, desk
     db.session.commit()
     [message] = messages_to("nino@example.org", "registration_invitation")
     assert "მომხსენებლები" in message.text_body and "Speakers" not in message.text_body
+
+
+def test_the_translation_page_gives_a_line_per_option_in_the_current_order(client, login, shaped, tbilisi_coordinator):
+    save_translation(shaped.event, "ka", georgian(shaped))
+    topics = shaped.topics
+    reordered = [*reversed(TOPICS), "Cybersecurity"]
+    services.save_question(
+        shaped.event, services.QuestionData("multiple_choice", topics.label, options=reordered), topics
+    )
+    db.session.commit()
+    login(tbilisi_coordinator)
+    page = client.get(f"/dashboard/events/{shaped.event.id}/translations/ka").get_data(as_text=True)
+    translated = dict(zip(TOPICS, GEORGIAN_TOPICS, strict=True))
+    lines = "\n".join(translated.get(option, option) for option in reordered)
+    assert f">\n{lines}</textarea>" in page.replace("\r\n", "\n")

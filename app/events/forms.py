@@ -259,7 +259,10 @@ class TranslationForm(FlaskForm):
                         text = translation.question_text(item.id, part)
                     else:
                         text = translation.category_text(item.id, part)
-                    text_input.data = "\n".join(text) if part == "options" else text
+                    if part == "options":
+                        # One line per original option, in its order; one not translated yet shows as written.
+                        text = "\n".join(text.get(option, option) for option in item.options) if text else ""
+                    text_input.data = text
 
     def session_rows(self):
         """(session, its title field) in the order of the event's sessions."""

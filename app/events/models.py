@@ -146,7 +146,7 @@ class EventTranslation(db.Model):
     # {"<session id>": "title"}: a session's row may be removed, and its title with it.
     session_titles: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     # The registration form's own texts, which app.registrations owns and checks (see its translations
-    # module): {"<question id>": {"label": ..., "help": ..., "options": [...]}} and
+    # module): {"<question id>": {"label": ..., "help": ..., "options": {"<original option>": ...}}} and
     # {"<category id>": {"name": ..., "description": ...}}.
     question_texts: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict, server_default="{}")
     category_texts: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict, server_default="{}")
@@ -157,10 +157,15 @@ class EventTranslation(db.Model):
     def session_title(self, session_id: int) -> str:
         return (self.session_titles or {}).get(str(session_id), "")
 
-    def question_text(self, question_id: int, part: str) -> str | list[str]:
-        """A question's "label", "help" or "options" (a list) in this language; empty where not translated."""
+    def question_text(self, question_id: int, part: str) -> str | dict[str, str]:
+        """A question's "label" or "help" in this language, empty where not translated; or its "options": the
+        translation of each original option, by the original (an option reordered keeps its translation, one
+        added or reworded has none until it is translated)."""
         texts = (self.question_texts or {}).get(str(question_id)) or {}
-        return texts.get(part) or ([] if part == "options" else "")
+        if part == "options":
+            options = texts.get("options")
+            return options if isinstance(options, dict) else {}
+        return texts.get(part) or ""
 
     def category_text(self, category_id: int, part: str) -> str:
         """A category's "name" or "description" in this language; empty where not translated."""

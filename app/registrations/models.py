@@ -271,10 +271,10 @@ class Question(db.Model):
     @property
     def option_labels(self) -> list[tuple[str, str]]:
         """(value, text shown) of each option. The value stays the original option, whatever the language,
-        so answers compare across languages; a translation with another number of options is not shown."""
+        so answers compare across languages; the text is its translation where there is one."""
         options = list(self.options or [])
-        shown = self._translated("options") if options else []
-        return list(zip(options, shown if len(shown) == len(options) else options, strict=True))
+        shown = (self._translated("options") or {}) if options else {}
+        return [(option, shown.get(option) or option) for option in options]
 
     def option_label(self, value: str) -> str:
         return dict(self.option_labels).get(value, value)

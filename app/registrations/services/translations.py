@@ -2,8 +2,10 @@
 choice options) and categories (name, description) with the rest of the event (app.events.translations).
 
 Only the texts shown change. An answer's value stays the original option whatever the language it was given
-in, so answers and exports compare across languages; a translated option list counts as many options as the
-question, in the same order, or readers see the original ones.
+in, so answers and exports compare across languages. Coordinators give the translated options one per line in
+the order of the originals; each is kept by the original it translates, so that reordering, rewording or removing
+an original later never lets a translation stand for another answer (a new or reworded option shows in the
+original until it is translated).
 """
 
 from app.events.models import Event
@@ -11,7 +13,7 @@ from app.events.translations import TranslationData, text_field
 from app.i18n import _, ngettext
 from app.registrations.models import CHOICE_KINDS
 from app.registrations.services.categories import categories_for
-from app.registrations.services.questions import MAX_OPTIONS, has_control_characters, questions_for
+from app.registrations.services.questions import has_control_characters, questions_for
 
 
 def _line(texts: dict, part: str) -> str:
@@ -32,21 +34,34 @@ def check_form_translation(event: Event, data: TranslationData, errors: dict[str
             )
         if len(help_text) > 500 or has_control_characters(help_text):
             errors[text_field("question", question.id, "help")] = _("Keep the help text under 500 characters.")
-        options = []
+        options: dict[str, str] = {}
         if question.kind in CHOICE_KINDS and question.options:
-            options = [str(option).strip() for option in texts.get("options") or [] if str(option).strip()]
+            # One line per original option, in its order; an empty line leaves that option untranslated.
+            lines = [str(line).strip() for line in texts.get("options") or []]
+            while lines and not lines[-1]:
+                lines.pop()
             wanted = len(question.options)
-            if options and len(options) != wanted:
+            if lines and len(lines) != wanted:
                 errors[text_field("question", question.id, "options")] = ngettext(
                     "Give %(num)s answer, one per line, in the order of the original ones.",
                     "Give %(num)s answers, one per line, in the order of the original ones.",
                     wanted,
                 )
-            elif any(len(option) > 200 or has_control_characters(option) for option in options):
+            elif any(len(line) > 200 or has_control_characters(line) for line in lines):
                 errors[text_field("question", question.id, "options")] = _(
                     "Give at most 50 answers of at most 200 characters each."
                 )
-            options = options[:MAX_OPTIONS]
+            elif len({line for line in lines if line}) < len([line for line in lines if line]):
+                errors[text_field("question", question.id, "options")] = _("Each answer can be given only once.")
+            else:
+                # Kept by the original option, so that reordering or rewording the originals never makes a
+                # translation stand for another answer.
+                # A line left empty or as the original is not a translation.
+                options = {
+                    original: line
+                    for original, line in zip(question.options, lines, strict=False)
+                    if line and line != original
+                }
         kept = {part: text for part, text in (("label", label), ("help", help_text), ("options", options)) if text}
         if kept:
             questions[question.id] = kept
