@@ -178,6 +178,40 @@ def test_seats_left_are_exact_on_every_request(app, client, event):
     assert confirmed == 3
 
 
+def test_a_change_to_the_registration_form_shows_on_the_next_request(app, client, event):
+    from app.registrations import services as registrations
+
+    question = registrations.save_question(event, registrations.QuestionData("short_text", "Your municipality?"))
+    db.session.commit()
+    assert "Your municipality?" in page(client, event)
+
+    registrations.save_question(event, registrations.QuestionData("short_text", "Your city?"), question)
+    registrations.save_category(event, registrations.CategoryData("Municipal staff"))
+    db.session.commit()
+    html = page(client, event)
+    assert "Your city?" in html and "Your municipality?" not in html and "Municipal staff" in html
+
+    assert 'name="code"' not in html
+    registrations.create_code(event, None, "PEERS2030", 5, None)
+    db.session.commit()
+    assert 'name="code"' in page(client, event)
+
+
+def test_seats_of_each_session_are_exact_on_every_request(app, client, event):
+    from app.registrations import services as registrations
+
+    first, second = event.sessions
+    registrations.save_rules(
+        event, registrations.RulesData(session_choice=True, session_capacities={first.id: 2, second.id: 2})
+    )
+    db.session.commit()
+    assert "2 seats left" in page(client, event)
+
+    register_and_confirm(app.test_client(), event, email="first@example.org", session_ids=[str(first.id)])
+    html = page(client, event)
+    assert html.count("1 seat left") == 1  # the first session; the second and the event keep 2 each
+
+
 def test_a_change_of_a_session_raises_the_page_version(app, event):
     version = event.page_version
     db.session.get(EventSession, event.sessions[0].id).title = "Workshop Zero"

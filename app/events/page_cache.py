@@ -217,6 +217,8 @@ def _page_owner_id(obj) -> int | None:
     if isinstance(obj, Event):
         return obj.id
     if getattr(type(obj), "__event_page_part__", False):
+        if hasattr(obj, "page_event_id"):
+            return obj.page_event_id
         return obj.event_id or (obj.event.id if obj.event is not None else None)
     return None
 

@@ -43,7 +43,8 @@ def detail(slug: str):
         event = services.get_public_event(slug) or abort(404)
         with page_cache.csrf_slot():
             html = render_event_page(event, state=state, seats_left=facts.seats_left)
-        cache.put(key, html)
+        if not registrations.shows_seats_by_part(event):
+            cache.put(key, html)
     return page_cache.personalise(html)
 
 

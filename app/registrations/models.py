@@ -3,6 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.events.models import EventSession
 from app.extensions import db
 from app.i18n import _l
 from app.locales import current_language
@@ -155,6 +156,7 @@ class RegistrationRules(db.Model):
     """An event's registration rules beyond capacity and approval (one row per event, when set)."""
 
     __tablename__ = "registration_rules"
+    __event_page_part__ = True  # the public form follows them (session choice): a change renders the page afresh
 
     event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
     organisation_limit: so.Mapped[int | None] = so.mapped_column()
@@ -168,11 +170,17 @@ class SessionCapacity(db.Model):
     """Seats of one session when participants choose sessions."""
 
     __tablename__ = "session_capacities"
+    __event_page_part__ = True
 
     session_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("event_sessions.id", ondelete="CASCADE"), primary_key=True
     )
     capacity: so.Mapped[int] = so.mapped_column()
+
+    @property
+    def page_event_id(self) -> int | None:
+        """The event whose page shows this session's seats (app.events.page_cache)."""
+        return db.session.scalar(sa.select(EventSession.event_id).where(EventSession.id == self.session_id))
 
 
 class ChosenSession(db.Model):
@@ -192,6 +200,7 @@ class Category(db.Model):
     """A participation category ("ticket type"): its own seats, approval rule and visibility."""
 
     __tablename__ = "registration_categories"
+    __event_page_part__ = True
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -234,6 +243,7 @@ class Question(db.Model):
     """A question an event's coordinators ask in its registration form."""
 
     __tablename__ = "registration_questions"
+    __event_page_part__ = True
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -340,6 +350,7 @@ class InvitationCode(db.Model):
     """A shareable code that opens a category (and skips approval), with a use limit and an expiry."""
 
     __tablename__ = "invitation_codes"
+    __event_page_part__ = True  # the form asks for a code only where the event has codes
     __table_args__ = (sa.UniqueConstraint("event_id", "code"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

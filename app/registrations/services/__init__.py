@@ -13,6 +13,7 @@ from app.registrations.services.categories import (
     registration_shape,
     save_category,
     save_rules,
+    shows_seats_by_part,
 )
 from app.registrations.services.common import RegistrationError, lock_event
 from app.registrations.services.decisions import (
@@ -116,6 +117,7 @@ __all__ = [
     "save_category",
     "save_question",
     "save_rules",
+    "shows_seats_by_part",
     "DECISIONS",
     "ConfirmationNeeded",
     "Outcome",

@@ -251,6 +251,15 @@ def registration_shape(event: Event, invitation_token: str = "") -> dict:
     }
 
 
+def shows_seats_by_part(event: Event) -> bool:
+    """Whether the registration form shows seats of a category or a session, which every confirmation (or
+    choice of sessions) changes. The shared event page only keeps what one query per request tells afresh
+    (the event's own seats), so such a form is rendered for each reader."""
+    if any(category.capacity is not None for category in categories_for(event)):
+        return True
+    return rules_for(event).session_choice and bool(session_capacities(event))
+
+
 def copy_shape(source: Event, copy: Event, sessions: dict[int, object]) -> None:
     """Give a duplicated event the source's categories, rules, seats per session and questions, and its
     translations (already copied by app.events) the texts of the copied questions and categories."""
