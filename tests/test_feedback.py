@@ -225,3 +225,20 @@ def test_the_invitation_names_the_event_and_session_in_the_participants_language
     texts = [m.text_body for m in messages_to("tamar@example.org", "feedback_invitation")]
     assert any("სემინარი I: იდეები" in t and "ციფრიზაციის სამუშაო ჯგუფი 2021" in t for t in texts)
     assert not any("Workshop I: Ideation" in t for t in texts)
+
+
+def test_the_personal_page_offers_only_the_sessions_the_participant_chose(app, client, group):
+    from app.registrations import services as registrations
+    from app.registrations.models import AccessToken
+
+    first, *_middle, last = group.event.sessions
+    _choose_sessions(group, {group.jurgen: [last]})
+    open_survey(group, timing=AFTER_EACH_SESSION)
+    token = registrations.new_manage_token(group.jurgen)
+    db.session.commit()
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert page.count("Give feedback on") == 1 and "Workshop IV" in page.split("Give feedback on")[1][:80]
+    tokens_before = db.session.scalar(sa.select(sa.func.count()).select_from(AccessToken))
+    assert client.post(f"/r/{token}/feedback/{first.id}").status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AccessToken)) == tokens_before
+    assert client.post(f"/r/{token}/feedback/{last.id}").status_code == 303

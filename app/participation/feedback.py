@@ -152,6 +152,13 @@ def sessions_due(survey: FeedbackSurvey, now: datetime | None = None) -> list[Ev
     return [s for s in target_sessions(survey) if s.ends_at <= now]
 
 
+def sessions_to_answer(survey: FeedbackSurvey | None, registration: Registration, now=None) -> list[EventSession]:
+    """The sessions this participant may give feedback on now (their personal page offers these)."""
+    if not accepting(survey, now) or registration.status != CONFIRMED:
+        return []
+    return [session for session in sessions_due(survey, now) if asked(survey, registration, session)]
+
+
 def feedback_link(registration: Registration, session: EventSession) -> str:
     """A new personal link to the survey for one session."""
     return external_url_for(

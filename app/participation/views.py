@@ -108,6 +108,7 @@ def feedback_from_page(token: str, session_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     session = next((s for s in registration.event.sessions if s.id == session_id), None) or abort(404)
+    feedback.check_can_answer(feedback.survey_for(registration.event), registration, session)
     link = feedback.feedback_link(registration, session)
     db.session.commit()
     return redirect(link, code=303)
@@ -269,10 +270,10 @@ def directory_message(token: str):
 def participation_panel(registration) -> dict:
     """What the personal page shows of participation: certificate, survey links, directory entry."""
     survey = feedback.survey_for(registration.event)
-    surveys = []
-    if feedback.accepting(survey) and registration.status == "confirmed":
-        for session in feedback.sessions_due(survey):
-            surveys.append((session, feedback.response_for(survey, registration, session)))
+    surveys = [
+        (session, feedback.response_for(survey, registration, session))
+        for session in feedback.sessions_to_answer(survey, registration)
+    ]
     certificate = certificates.certificate_for(registration)
     return {
         "certificate": certificate,
