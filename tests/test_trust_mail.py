@@ -201,6 +201,60 @@ def test_only_a_connection_idle_for_a_while_is_asked_whether_it_answers(app, clo
     assert [reload(row).status for row in rows] == ["sent"] * 3
 
 
+def test_a_close_not_yet_seen_before_sending_is_retried_once_on_a_new_connection(app, closing_server, monkeypatch):
+    closing_server.close_after_message = True
+    _first, second = queue(to="first@example.org"), queue(to="second@example.org")
+    with SMTPRelay(app.config) as relay:
+        assert worker.deliver(worker.claim_next(), relay)[0].status == "sent"
+        time.sleep(0.3)
+        # As if the relay's close were still on its way when the next message starts.
+        monkeypatch.setattr(relay, "_alive", lambda smtp: True)
+        outcome, _ = worker.deliver(worker.claim_next(), relay)
+    assert outcome.status == "sent", outcome.error
+    assert (reload(second).status, reload(second).attempts) == ("sent", 1)
+    assert sorted(e.rcpt_tos[0] for e in closing_server.envelopes) == ["first@example.org", "second@example.org"]
+
+
+class ClosingAtMailOnce(RecordingHandler):
+    """Answers the second MAIL FROM of the run with "421" (closing), every other with 250."""
+
+    def __init__(self):
+        super().__init__()
+        self.mails = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.mails += 1
+        if self.mails == 2:
+            return "421 4.4.2 idle too long, closing connection"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+
+def test_a_421_before_the_message_on_a_kept_connection_is_retried_once(app):
+    handler = ClosingAtMailOnce()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
+    try:
+        rows = [queue(to="first@example.org"), queue(to="second@example.org")]
+        report = worker.drain()
+    finally:
+        controller.stop()
+    assert [o.status for o in report.outcomes] == ["sent", "sent"]
+    assert [(reload(row).status, reload(row).attempts) for row in rows] == [("sent", 1), ("sent", 1)]
+    assert handler.mails == 3 and len(handler.envelopes) == 2
+
+
+def test_a_refusal_after_the_sender_was_taken_is_not_retried(app, smtp_server):
+    smtp_server.reply = "451 4.3.0 try later"
+    rows = [queue(to="first@example.org"), queue(to="second@example.org")]
+    report = worker.drain()
+    assert [o.status for o in report.outcomes] == ["retry", "retry"]
+    assert [reload(row).attempts for row in rows] == [1, 1]
+
+
 # --- 8. A relay outage of days does not fail messages ------------------------------------------------
 
 

@@ -16,6 +16,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from email.message import EmailMessage
+from typing import NoReturn
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,36 @@ def _reply_error(code: int, reply: bytes | str) -> DeliveryError:
     return DeliveryError(_reply(code, reply), permanent=500 <= code <= 599)
 
 
+class _TrackedMail:
+    """smtplib's client, noting whether the relay took the sender (MAIL FROM) of the message being sent: until
+    it has, nothing of the message was handed over."""
+
+    sender_taken = False
+
+    def mail(self, sender, options=()):
+        self.sender_taken = False
+        reply = super().mail(sender, options)
+        self.sender_taken = reply[0] == 250
+        return reply
+
+
+class _SMTP(_TrackedMail, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_TrackedMail, smtplib.SMTP_SSL):  # noqa: N801 - smtplib's name, with the marker
+    pass
+
+
+def _closed_before_sending(smtp: smtplib.SMTP, error: BaseException) -> bool:
+    """Whether the relay closed the connection (or said "421", closing) before it took this message's sender."""
+    if getattr(smtp, "sender_taken", True):
+        return False
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return error.smtp_code == 421
+    return isinstance(error, (smtplib.SMTPServerDisconnected, OSError))
+
+
 class SMTPRelay:
     """One SMTP connection, opened on the first message and reused until an error or ``close()``."""
 
@@ -88,28 +119,42 @@ class SMTPRelay:
     def send(self, message: EmailMessage, from_addr: str, to_addrs: list[str]) -> None:
         """Hand ``message`` to the relay; raises DeliveryError (or RelayUnavailable) when it is not accepted."""
         smtp = self._connection()
+        reused = self._sent_on_connection > 0
         try:
             # send_message adds SMTPUTF8 by itself when an address is not ASCII.
             smtp.send_message(message, from_addr, to_addrs)
-        except smtplib.SMTPRecipientsRefused as error:
-            code, reply = next(iter(error.recipients.values()))
-            # smtplib closes the socket itself on a 421 at RCPT (and resets the transaction otherwise).
-            self._drop_if_closed(smtp, code)
-            raise _reply_error(code, reply) from error
-        except smtplib.SMTPResponseException as error:
-            self._drop_if_closed(smtp, error.smtp_code)
-            raise _reply_error(error.smtp_code, error.smtp_error) from error
-        except smtplib.SMTPNotSupportedError as error:
-            self._drop_if_closed(smtp, 0)
-            raise DeliveryError(f"the relay cannot take this message: {error}", permanent=True) from error
         except (smtplib.SMTPException, OSError) as error:
-            # Disconnected, reset or timed out mid-message: the relay may or may not have it; try again later.
+            if not (reused and _closed_before_sending(smtp, error)):
+                self._fail(smtp, error)
+            # The relay closed a connection kept from an earlier message before it took anything of this one
+            # (a close the check before sending could not see yet): a new connection tries once more.
             self.close()
-            raise DeliveryError(describe(error), permanent=False) from error
+            smtp = self._connection()
+            try:
+                smtp.send_message(message, from_addr, to_addrs)
+            except (smtplib.SMTPException, OSError) as retry_error:
+                self._fail(smtp, retry_error)
         self._sent_on_connection += 1
         self._last_used = time.monotonic()
         if self.max_per_connection and self._sent_on_connection >= self.max_per_connection:
             self.close()
+
+    def _fail(self, smtp: smtplib.SMTP, error: BaseException) -> NoReturn:
+        """Raise the DeliveryError that ``error`` (raised while sending on ``smtp``) stands for."""
+        if isinstance(error, smtplib.SMTPRecipientsRefused):
+            code, reply = next(iter(error.recipients.values()))
+            # smtplib closes the socket itself on a 421 at RCPT (and resets the transaction otherwise).
+            self._drop_if_closed(smtp, code)
+            raise _reply_error(code, reply) from error
+        if isinstance(error, smtplib.SMTPResponseException):
+            self._drop_if_closed(smtp, error.smtp_code)
+            raise _reply_error(error.smtp_code, error.smtp_error) from error
+        if isinstance(error, smtplib.SMTPNotSupportedError):
+            self._drop_if_closed(smtp, 0)
+            raise DeliveryError(f"the relay cannot take this message: {error}", permanent=True) from error
+        # Disconnected, reset or timed out mid-message: the relay may or may not have it; try again later.
+        self.close()
+        raise DeliveryError(describe(error), permanent=False) from error
 
     def _drop_if_closed(self, smtp: smtplib.SMTP, code: int) -> None:
         # 421 means the server is closing the channel; a socket smtplib has closed cannot be used again. The
@@ -140,7 +185,9 @@ class SMTPRelay:
         if smtp.sock is None:
             return False
         try:
-            if select.select([smtp.sock], [], [], 0)[0]:
+            poller = select.poll()
+            poller.register(smtp.sock, select.POLLIN)
+            if poller.poll(0):
                 # Between commands a relay says nothing: something to read is the end of the connection, or
                 # a "421" announcing it.
                 return False
@@ -154,9 +201,9 @@ class SMTPRelay:
         context = ssl.create_default_context()
         try:
             if self.use_ssl:
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+                smtp: smtplib.SMTP = _SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
             else:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                smtp = _SMTP(self.host, self.port, timeout=self.timeout)
         except (smtplib.SMTPException, OSError) as error:
             raise RelayUnavailable(f"cannot connect to {self.address}: {describe(error)}") from error
         try:
