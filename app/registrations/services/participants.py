@@ -136,7 +136,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         return existing
     code = invitations.usable_code(event, data.code, now) if data.code.strip() else None
     if code is not None and code.category_id and category is not None and code.category_id != category.id:
-        category_errors = {"category_id": _("Your code is for the category %(name)s.", name=code.category.name)}
+        category_errors = {"category_id": _("Your code is for the category %(name)s.", name=code.category.local_name)}
         raise RegistrationError(category_errors["category_id"], fields=category_errors, code="code_other_category")
     check_limits(event, data.organisation, data.country)
 
@@ -275,7 +275,10 @@ def change_sessions(registration: Registration, session_ids: list[int], now: dat
         full = [upcoming[session_id] for session_id, seats in left.items() if seats is not None and seats <= 0]
         if full:
             raise RegistrationError(
-                _("%(session)s is full: keep your other choices, or try again later.", session=full[0].title),
+                _(
+                    "%(session)s is full: keep your other choices, or try again later.",
+                    session=full[0].local_title or _("Session %(number)s", number=event.sessions.index(full[0]) + 1),
+                ),
                 field="session_ids",
                 code="session_full",
                 status=409,
