@@ -268,10 +268,7 @@ def translation(event_id: int, language: str):
     if language not in locales.LANGUAGES:
         abort(404)
     form = TranslationForm.for_event(
-        sessions=event.sessions,
-        questions=registrations.questions_for(event),
-        categories=registrations.categories_for(event),
-        translation=event.translation(language),
+        sessions=event.sessions, texts=registrations.form_texts(event), translation=event.translation(language)
     )
     if form.validate_on_submit():
         try:

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.countries import language_choices
 from app.events.services import EventData, SessionData
-from app.events.translations import TranslationData, text_field
+from app.events.translations import TranslationData
 from app.form_messages import TRANSLATIONS
 from app.forms import NoControlCharacters, StrippedStringField, ValidZone, WebAddress, choices
 from app.i18n import _l
@@ -184,6 +184,29 @@ class ReaderZoneForm(FlaskForm):
     submit = SubmitField(_l("Show times"))
 
 
+# The label of each translatable text of the registration form, by its part.
+TEXT_LABELS = {
+    "name": _l("Name"),
+    "description": _l("Description"),
+    "label": _l("Question"),
+    "help": _l("Help text"),
+    "options": _l("Answers to choose from (one per line)"),
+}
+
+
+def _translated_text(translation, text) -> str:
+    """The translation's text for one form field; options one line per original option, in its order (one not
+    translated yet shows as written)."""
+    if translation is None:
+        return ""
+    if text.kind == "category":
+        return translation.category_text(text.item.id, text.part)
+    value = translation.question_text(text.item.id, text.part)
+    if text.part == "options":
+        return "\n".join(value.get(option, option) for option in text.item.options) if value else ""
+    return value
+
+
 class TranslationForm(FlaskForm):
     """An event's texts in one more language; one session title field per titled session, in order.
 
@@ -208,40 +231,24 @@ class TranslationForm(FlaskForm):
     submit = SubmitField(_l("Save translation"))
 
     @classmethod
-    def for_event(cls, *, sessions=(), questions=(), categories=(), translation=None, **kwargs):
-        """The form for an event with these sessions, registration questions and categories: a field for each
-        text the original has (a help text, a description or options only where there is one to translate)."""
+    def for_event(cls, *, sessions=(), texts=(), translation=None, **kwargs):
+        """The form for an event with these sessions and these texts of its registration form to translate
+        (``texts``: what app.registrations lists, each with its kind, item, part and length): a field for each."""
         form_class = type(cls.__name__, (cls,), {})
+        for text in texts:
+            if text.part == "options":
+                field = TextAreaField(TEXT_LABELS[text.part], validators=[Optional()])
+            else:
+                field = StrippedStringField(
+                    TEXT_LABELS[text.part], validators=[Optional()], render_kw={"maxlength": text.max_length}
+                )
+            setattr(form_class, text.field, field)
+        return form_class(sessions=sessions, texts=texts, translation=translation, **kwargs)
 
-        def add(kind: str, item_id: int, part: str, label, max_length: int) -> None:
-            multiline = part == "options"
-            validators = [Optional(), Length(max=max_length), NoControlCharacters(multiline=multiline)]
-            field_type = TextAreaField if multiline else StrippedStringField
-            setattr(form_class, text_field(kind, item_id, part), field_type(label, validators=validators))
-
-        for category in categories:
-            add("category", category.id, "name", _l("Name"), 120)
-            if category.description:
-                add("category", category.id, "description", _l("Description"), 500)
-        for question in questions:
-            add("question", question.id, "label", _l("Question"), 300)
-            if question.help_text:
-                add("question", question.id, "help", _l("Help text"), 500)
-            if question.options:
-                add("question", question.id, "options", _l("Answers to choose from (one per line)"), 12_000)
-        return form_class(
-            sessions=sessions, questions=questions, categories=categories, translation=translation, **kwargs
-        )
-
-    def __init__(self, *args, sessions=(), questions=(), categories=(), translation=None, **kwargs):
+    def __init__(self, *args, sessions=(), texts=(), translation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.sessions = [session for session in sessions if session.title]
-        self.questions = [
-            question for question in questions if hasattr(self, text_field("question", question.id, "label"))
-        ]
-        self.categories = [
-            category for category in categories if hasattr(self, text_field("category", category.id, "name"))
-        ]
+        self.texts = [text for text in texts if hasattr(self, text.field)]
         if not self.is_submitted():
             if translation is not None:
                 self.title.data = translation.title
@@ -251,60 +258,38 @@ class TranslationForm(FlaskForm):
                 self.session_titles.append_entry()
             for entry, session in zip(self.session_titles, self.sessions, strict=False):
                 entry.data = translation.session_title(session.id) if translation is not None else ""
-            for kind, item, fields in self._text_rows():
-                for part, text_input in fields.items():
-                    if translation is None:
-                        text = ""
-                    elif kind == "question":
-                        text = translation.question_text(item.id, part)
-                    else:
-                        text = translation.category_text(item.id, part)
-                    if part == "options":
-                        # One line per original option, in its order; one not translated yet shows as written.
-                        text = "\n".join(text.get(option, option) for option in item.options) if text else ""
-                    text_input.data = text
+            for text in self.texts:
+                getattr(self, text.field).data = _translated_text(translation, text)
 
     def session_rows(self):
         """(session, its title field) in the order of the event's sessions."""
         return list(zip(self.sessions, self.session_titles, strict=False))
 
-    def _fields_of(self, kind: str, item_id: int, parts: tuple[str, ...]) -> dict:
-        names = {part: text_field(kind, item_id, part) for part in parts}
-        return {part: getattr(self, name) for part, name in names.items() if hasattr(self, name)}
-
-    def _text_rows(self):
-        """("category" or "question", the category or question, {part: its field}) in the order of the form."""
-        return [
-            ("category", category, self._fields_of("category", category.id, ("name", "description")))
-            for category in self.categories
-        ] + [
-            ("question", question, self._fields_of("question", question.id, ("label", "help", "options")))
-            for question in self.questions
-        ]
+    def _rows(self, kind: str, parts: tuple[str, ...]) -> list[tuple]:
+        """(item, then a field or None for each of ``parts``) for each category or question, in form order."""
+        rows: dict[int, dict] = {}
+        items = {}
+        for text in self.texts:
+            if text.kind == kind:
+                items.setdefault(text.item.id, text.item)
+                rows.setdefault(text.item.id, {})[text.part] = getattr(self, text.field)
+        return [(items[item_id], *(fields.get(part) for part in parts)) for item_id, fields in rows.items()]
 
     def category_rows(self):
         """(category, its name field, its description field or None) in the order of the form."""
-        return [
-            (item, fields["name"], fields.get("description"))
-            for kind, item, fields in self._text_rows()
-            if kind == "category"
-        ]
+        return self._rows("category", ("name", "description"))
 
     def question_rows(self):
         """(question, its label field, help text field or None, options field or None) in the order of the form."""
-        return [
-            (item, fields["label"], fields.get("help"), fields.get("options"))
-            for kind, item, fields in self._text_rows()
-            if kind == "question"
-        ]
+        return self._rows("question", ("label", "help", "options"))
 
     def to_data(self) -> TranslationData:
         texts: dict[str, dict[int, dict]] = {"category": {}, "question": {}}
-        for kind, item, fields in self._text_rows():
-            texts[kind][item.id] = {
-                part: (text_input.data or "").splitlines() if part == "options" else text_input.data or ""
-                for part, text_input in fields.items()
-            }
+        for text in self.texts:
+            value = getattr(self, text.field).data or ""
+            texts[text.kind].setdefault(text.item.id, {})[text.part] = (
+                value.splitlines() if text.part == "options" else value
+            )
         return TranslationData(
             title=self.title.data or "",
             summary=self.summary.data or "",

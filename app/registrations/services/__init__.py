@@ -86,6 +86,7 @@ from app.registrations.services.seats import (
     waitlist_position,
     waitlisted,
 )
+from app.registrations.services.translations import form_texts
 
 __all__ = [
     "KIND_LABELS",
@@ -117,6 +118,7 @@ __all__ = [
     "save_category",
     "save_question",
     "save_rules",
+    "form_texts",
     "shows_seats_by_part",
     "DECISIONS",
     "ConfirmationNeeded",

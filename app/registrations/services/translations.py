@@ -8,74 +8,98 @@ an original later never lets a translation stand for another answer (a new or re
 original until it is translated).
 """
 
+from dataclasses import dataclass
+
 from app.events.models import Event
 from app.events.translations import TranslationData, text_field
-from app.i18n import _, ngettext
-from app.registrations.models import CHOICE_KINDS
+from app.i18n import _, _l, ngettext
+from app.registrations.models import CHOICE_KINDS, Category, Question
 from app.registrations.services.categories import categories_for
 from app.registrations.services.questions import has_control_characters, questions_for
 
 
-def _line(texts: dict, part: str) -> str:
-    return str(texts.get(part) or "").strip()
+@dataclass(frozen=True)
+class FormText:
+    """One text of the registration form that a translation may give: which item, which part, how long it may
+    be (per line for options), and what is refused when it is longer or spans lines."""
+
+    kind: str  # "category" or "question"
+    item: Category | Question
+    part: str  # name, description (categories); label, help, options (questions)
+    max_length: int
+    too_long: str
+
+    @property
+    def field(self) -> str:
+        return text_field(self.kind, self.item.id, self.part)
+
+
+def form_texts(event: Event) -> list[FormText]:
+    """The texts of the event's registration form a translation may give, in the order of the form: each
+    category's name and description, each question's label, help text and options. A part the original lacks
+    (no description, no help text, a question without options) is not there to translate."""
+    texts = []
+    for category in categories_for(event):
+        texts.append(
+            FormText("category", category, "name", 120, _l("Give the category a name of at most 120 characters."))
+        )
+        if category.description:
+            texts.append(
+                FormText("category", category, "description", 500, _l("Keep the description under 500 characters."))
+            )
+    for question in questions_for(event):
+        texts.append(
+            FormText("question", question, "label", 300, _l("Keep the question under 300 characters, on one line."))
+        )
+        if question.help_text:
+            texts.append(FormText("question", question, "help", 500, _l("Keep the help text under 500 characters.")))
+        if question.kind in CHOICE_KINDS and question.options:
+            texts.append(
+                FormText(
+                    "question", question, "options", 200, _l("Give at most 50 answers of at most 200 characters each.")
+                )
+            )
+    return texts
+
+
+def _options(text: FormText, given, errors: dict[str, str]) -> dict[str, str]:
+    """Translated options, one line per original in its order, kept by the original they translate, so that
+    reordering or rewording the originals never lets a translation stand for another answer. A line left
+    empty or as the original is not a translation."""
+    originals = list(text.item.options)
+    lines = [str(line).strip() for line in given or []]
+    while lines and not lines[-1]:
+        lines.pop()
+    filled = [line for line in lines if line]
+    if lines and len(lines) != len(originals):
+        errors[text.field] = ngettext(
+            "Give %(num)s answer, one per line, in the order of the original ones.",
+            "Give %(num)s answers, one per line, in the order of the original ones.",
+            len(originals),
+        )
+    elif any(len(line) > text.max_length or has_control_characters(line) for line in lines):
+        errors[text.field] = str(text.too_long)
+    elif len(set(filled)) < len(filled):
+        errors[text.field] = _("Each answer can be given only once.")
+    else:
+        return {original: line for original, line in zip(originals, lines, strict=False) if line and line != original}
+    return {}
 
 
 def check_form_translation(event: Event, data: TranslationData, errors: dict[str, str]) -> None:
-    """Keep in ``data`` the translated texts of the event's own questions and categories, cleaned; add to
+    """Keep in ``data`` the translated texts of the event's registration form (``form_texts``), cleaned; add to
     ``errors`` (by form field) what cannot be kept. Texts of other events' questions or categories are dropped,
-    and so are those the original lacks (a help text, a description, options) and readers would never see."""
-    questions: dict[int, dict] = {}
-    for question in questions_for(event):
-        texts = data.question_texts.get(question.id) or {}
-        label, help_text = _line(texts, "label"), _line(texts, "help") if question.help_text else ""
-        if len(label) > 300 or has_control_characters(label):
-            errors[text_field("question", question.id, "label")] = _(
-                "Keep the question under 300 characters, on one line."
-            )
-        if len(help_text) > 500 or has_control_characters(help_text):
-            errors[text_field("question", question.id, "help")] = _("Keep the help text under 500 characters.")
-        options: dict[str, str] = {}
-        if question.kind in CHOICE_KINDS and question.options:
-            # One line per original option, in its order; an empty line leaves that option untranslated.
-            lines = [str(line).strip() for line in texts.get("options") or []]
-            while lines and not lines[-1]:
-                lines.pop()
-            wanted = len(question.options)
-            if lines and len(lines) != wanted:
-                errors[text_field("question", question.id, "options")] = ngettext(
-                    "Give %(num)s answer, one per line, in the order of the original ones.",
-                    "Give %(num)s answers, one per line, in the order of the original ones.",
-                    wanted,
-                )
-            elif any(len(line) > 200 or has_control_characters(line) for line in lines):
-                errors[text_field("question", question.id, "options")] = _(
-                    "Give at most 50 answers of at most 200 characters each."
-                )
-            elif len({line for line in lines if line}) < len([line for line in lines if line]):
-                errors[text_field("question", question.id, "options")] = _("Each answer can be given only once.")
-            else:
-                # Kept by the original option, so that reordering or rewording the originals never makes a
-                # translation stand for another answer.
-                # A line left empty or as the original is not a translation.
-                options = {
-                    original: line
-                    for original, line in zip(question.options, lines, strict=False)
-                    if line and line != original
-                }
-        kept = {part: text for part, text in (("label", label), ("help", help_text), ("options", options)) if text}
-        if kept:
-            questions[question.id] = kept
-    categories: dict[int, dict] = {}
-    for category in categories_for(event):
-        texts = data.category_texts.get(category.id) or {}
-        name, description = _line(texts, "name"), _line(texts, "description") if category.description else ""
-        if len(name) > 120 or has_control_characters(name):
-            errors[text_field("category", category.id, "name")] = _(
-                "Give the category a name of at most 120 characters."
-            )
-        if len(description) > 500 or has_control_characters(description):
-            errors[text_field("category", category.id, "description")] = _("Keep the description under 500 characters.")
-        kept = {part: text for part, text in (("name", name), ("description", description)) if text}
-        if kept:
-            categories[category.id] = kept
-    data.question_texts, data.category_texts = questions, categories
+    and so are those the original lacks and readers would never see."""
+    kept: dict[str, dict[int, dict]] = {"question": {}, "category": {}}
+    given = {"question": data.question_texts, "category": data.category_texts}
+    for text in form_texts(event):
+        value = (given[text.kind].get(text.item.id) or {}).get(text.part)
+        if text.part == "options":
+            value = _options(text, value, errors)
+        else:
+            value = str(value or "").strip()
+            if len(value) > text.max_length or has_control_characters(value):
+                errors[text.field] = str(text.too_long)
+        if value:
+            kept[text.kind].setdefault(text.item.id, {})[text.part] = value
+    data.question_texts, data.category_texts = kept["question"], kept["category"]
