@@ -7,7 +7,7 @@ from app.locales import LANGUAGE_COOKIE, LANGUAGES
 from app.registrations import services as registration_services
 from tests.calendar_support import make_registration
 from tests.conftest import BROWSER_TESTS
-from tests.factories import make_event
+from tests.factories import PASSWORD, make_event
 
 # One database is enough for what a browser shows.
 pytestmark = [*BROWSER_TESTS, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
@@ -38,14 +38,23 @@ def test_personal_page_buttons_sit_next_to_their_controls(app, live_server, brow
 
 
 @pytest.mark.app_config(DEV_MAILBOX=True)
-def test_the_header_keeps_one_row_at_1280_pixels_in_every_language(app, live_server, browser):
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_header_keeps_one_row_at_1280_pixels_in_every_language(app, live_server, browser, admin, signed_in):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    if signed_in:  # a coordinator's menu is longer: Dashboard, Log out
+        email = admin.email
+        db.session.rollback()  # no transaction of the test's may hold SQLite's write lock while the app logs in
+        page.goto(f"{live_server}/login")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(f"{live_server}/dashboard/**")
     for language in LANGUAGES:
         page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": language, "url": live_server}])
         page.goto(live_server + "/")
         assert page.locator(".nav .dev-link a").count() == 1
         brand = box(page.locator(".header-row .brand"))
-        last = (".nav li:last-child", "#language-switcher", ".language-switcher button")
+        last = (".nav li:first-child", ".nav li:last-child", "#language-switcher", ".language-switcher button")
         items = [box(page.locator(selector)) for selector in last]
         # Everything on the brand's row.
         assert all(top < brand[3] and brand[1] < bottom for _left, top, _right, bottom in items), (language, items)
