@@ -237,3 +237,14 @@ def test_the_translation_page_gives_a_line_per_option_in_the_current_order(clien
     translated = dict(zip(TOPICS, GEORGIAN_TOPICS, strict=True))
     lines = "\n".join(translated.get(option, option) for option in reordered)
     assert f">\n{lines}</textarea>" in page.replace("\r\n", "\n")
+
+
+def test_removing_a_question_or_category_removes_its_translated_texts(app, shaped):
+    translation = save_translation(shaped.event, "ka", georgian(shaped))
+    db.session.commit()
+    services.delete_question(shaped.talk)
+    services.delete_category(shaped.speakers)
+    db.session.commit()
+    db.session.expire_all()
+    assert set(translation.question_texts) == {str(shaped.topics.id)}
+    assert set(translation.category_texts) == {str(shaped.staff.id)}

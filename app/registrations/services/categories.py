@@ -20,7 +20,7 @@ from app.registrations.models import (
     RegistrationRules,
     SessionCapacity,
 )
-from app.registrations.services.common import RegistrationError, lock_event
+from app.registrations.services.common import RegistrationError, forget_translated_texts, lock_event
 from app.registrations.services.invitations import invitation_by_token
 from app.registrations.services.questions import question_copies, questions_for
 from app.registrations.services.seats import SeatBook, fill_seats, rules_for, session_capacities
@@ -115,6 +115,7 @@ def delete_category(category: Category) -> None:
             code="category_in_use",
             status=409,
         )
+    forget_translated_texts(category.event_id, "category", category.id)
     db.session.delete(category)
     db.session.flush()
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from app.errors import DomainError
-from app.events.models import Event
+from app.events.models import Event, EventTranslation
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationTransition
 
@@ -56,3 +56,12 @@ def transition(registration: Registration, to_status: str, *, actor: str, coordi
         )
     )
     registration.status = to_status
+
+
+def forget_translated_texts(event_id: int, kind: str, item_id: int) -> None:
+    """Drop from the event's translations the texts of a question or category (``kind``) being removed."""
+    column = {"question": "question_texts", "category": "category_texts"}[kind]
+    for translation in db.session.scalars(sa.select(EventTranslation).where(EventTranslation.event_id == event_id)):
+        texts = dict(getattr(translation, column) or {})
+        if texts.pop(str(item_id), None) is not None:
+            setattr(translation, column, texts)

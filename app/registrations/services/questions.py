@@ -19,7 +19,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.i18n import _, _l
 from app.registrations.models import CHOICE_KINDS, QUESTION_KINDS, Answer, Category, Question, Registration
-from app.registrations.services.common import RegistrationError
+from app.registrations.services.common import RegistrationError, forget_translated_texts
 
 KIND_LABELS = {
     "short_text": _l("Short text"),
@@ -128,6 +128,7 @@ def save_question(event: Event, data: QuestionData, question: Question | None = 
 
 def delete_question(question: Question) -> None:
     """Remove a question from the form; answers already given stay, with the question's wording."""
+    forget_translated_texts(question.event_id, "question", question.id)
     db.session.delete(question)
     db.session.flush()
 
