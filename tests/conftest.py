@@ -1,5 +1,6 @@
 """Fixtures: every database test runs on SQLite and, when PostgreSQL answers, on PostgreSQL too."""
 
+import contextlib
 import os
 import threading
 import uuid
@@ -180,18 +181,26 @@ class RecordingHandler:
         return False
 
 
-@pytest.fixture
-def smtp_server(app):
-    """An aiosmtpd server on a free port; the app is configured to send to it."""
-    handler = RecordingHandler()
+@contextlib.contextmanager
+def serving_mail(app, handler):
+    """An aiosmtpd server with ``handler`` on a free port while the block runs; the app sends to it."""
     port = factories.free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
     handler.port = port
     handler.controller = controller
-    yield handler
-    controller.stop()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(app):
+    """An aiosmtpd server on a free port; the app is configured to send to it."""
+    with serving_mail(app, RecordingHandler()) as handler:
+        yield handler
 
 
 # --- The app served on a real port, and the system Chromium -------------------------------------------

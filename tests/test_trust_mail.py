@@ -7,15 +7,13 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from app.mail import services, transport, worker
 from app.mail.message import OutgoingMail, build_message, envelope_addresses
 from app.mail.models import FAILED, QUEUED
 from app.mail.transport import SMTPRelay
 from app.types import utcnow
-from tests.conftest import RecordingHandler
-from tests.factories import free_port as _free_port
+from tests.conftest import RecordingHandler, serving_mail
 from tests.test_mail_delivery import closed_port, queue, reload
 
 # --- 1. Internationalised domains ------------------------------------------------------------------
@@ -112,13 +110,8 @@ class RefuseOneRecipient(RecordingHandler):
 
 @pytest.fixture
 def refusing_server(app):
-    handler = RefuseOneRecipient("first@example.org")
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
-    yield handler
-    controller.stop()
+    with serving_mail(app, RefuseOneRecipient("first@example.org")) as handler:
+        yield handler
 
 
 def test_a_421_at_rcpt_does_not_fail_the_next_message(app, refusing_server):
@@ -169,13 +162,8 @@ class ClosingAfterEachMessage(RecordingHandler):
 
 @pytest.fixture
 def closing_server(app):
-    handler = ClosingAfterEachMessage()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
-    yield handler
-    controller.stop()
+    with serving_mail(app, ClosingAfterEachMessage()) as handler:
+        yield handler
 
 
 def test_a_connection_the_relay_closed_after_a_message_is_replaced(app, closing_server):
@@ -232,16 +220,9 @@ class ClosingAtMailOnce(RecordingHandler):
 
 
 def test_a_421_before_the_message_on_a_kept_connection_is_retried_once(app):
-    handler = ClosingAtMailOnce()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
-    try:
+    with serving_mail(app, ClosingAtMailOnce()) as handler:
         rows = [queue(to="first@example.org"), queue(to="second@example.org")]
         report = worker.drain()
-    finally:
-        controller.stop()
     assert [o.status for o in report.outcomes] == ["sent", "sent"]
     assert [(reload(row).status, reload(row).attempts) for row in rows] == [("sent", 1), ("sent", 1)]
     assert handler.mails == 3 and len(handler.envelopes) == 2
