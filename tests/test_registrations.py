@@ -481,3 +481,23 @@ def test_purge_removes_personal_data_of_old_events(app, runner, client, desks):
     from app.contact.models import ContactRequest
 
     assert db.session.scalars(sa.select(ContactRequest)).one().email == ""
+
+
+def test_active_statuses_are_written_into_the_statement(app, desks):
+    """The partial unique index on active registrations serves the lookup of an address only when the
+    statuses are in the statement itself: a prepared statement with bound statuses reads the whole event."""
+    from app.registrations.services.participants import find_active
+
+    event = make_event(desks.tbilisi)
+    statements = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        assert find_active(event, "Someone@Example.org") is None
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+    (lookup,) = [s for s in statements if "FROM registrations" in s]
+    assert "'pending_verification', 'pending_approval', 'confirmed', 'waitlisted'" in lookup

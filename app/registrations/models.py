@@ -34,6 +34,16 @@ TOKEN_JOIN = "join"
 _active_list = ", ".join(f"'{s}'" for s in ACTIVE_STATUSES)
 
 
+def is_active_status(column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    """SQL: ``column`` holds an active status.
+
+    The statuses are written into the statement rather than bound: PostgreSQL then matches the partial unique
+    index on active registrations also when the driver runs the statement prepared (a generic plan cannot prove
+    bound values to be the index's statuses and reads every registration of the event instead).
+    """
+    return column.in_(sa.bindparam("active_statuses", list(ACTIVE_STATUSES), expanding=True, literal_execute=True))
+
+
 class Registration(db.Model):
     __tablename__ = "registrations"
     __table_args__ = (

@@ -11,7 +11,6 @@ from app.events.models import Event
 from app.extensions import db
 from app.i18n import _
 from app.registrations.models import (
-    ACTIVE_STATUSES,
     OVER_LIMIT_REFUSE,
     OVER_LIMIT_WAITLIST,
     Category,
@@ -19,6 +18,7 @@ from app.registrations.models import (
     Registration,
     RegistrationRules,
     SessionCapacity,
+    is_active_status,
 )
 from app.registrations.services.common import RegistrationError, forget_translated_texts, lock_event
 from app.registrations.services.invitations import invitation_by_token
@@ -148,9 +148,7 @@ def save_rules(event: Event, data: RulesData) -> RegistrationRules:
     was_choice = rules.session_choice if rules else False
     if was_choice != bool(data.session_choice):
         held = db.session.scalar(
-            sa.select(sa.func.count()).where(
-                Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES)
-            )
+            sa.select(sa.func.count()).where(Registration.event_id == event.id, is_active_status(Registration.status))
         )
         if held:
             errors["session_choice"] = _(
@@ -185,9 +183,7 @@ def check_limits(event: Event, organisation: str, country: str) -> None:
     rules = rules_for(event)
     if rules.over_limit != OVER_LIMIT_REFUSE:
         return
-    active = sa.select(sa.func.count()).where(
-        Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES)
-    )
+    active = sa.select(sa.func.count()).where(Registration.event_id == event.id, is_active_status(Registration.status))
     key = organisation_key(organisation)
     same_organisation = active.where(Registration.organisation_key == key)
     if rules.organisation_limit and key and db.session.scalar(same_organisation) >= rules.organisation_limit:

@@ -18,6 +18,7 @@ from app.registrations.models import (
     REJECTED,
     WAITLISTED,
     Registration,
+    is_active_status,
 )
 from app.registrations.services.common import fresh, lock_event, transition
 from app.registrations.services.notifications import send
@@ -182,7 +183,7 @@ def cancel_for_event(event: Event, message: str = "") -> None:
     active = db.session.scalars(
         sa.select(Registration).where(
             Registration.event_id == event.id,
-            Registration.status.in_(ACTIVE_STATUSES),
+            is_active_status(Registration.status),
             # Removed by the retention purge: they keep their status and have no one left to tell.
             Registration.anonymised_at.is_(None),
         )

@@ -18,7 +18,6 @@ from app.extensions import db
 from app.i18n import _
 from app.mail.services import queue_email
 from app.registrations.models import (
-    ACTIVE_STATUSES,
     DECLINED,
     INVITATION_REGISTERED,
     INVITED,
@@ -26,6 +25,7 @@ from app.registrations.models import (
     Invitation,
     InvitationCode,
     Registration,
+    is_active_status,
 )
 from app.registrations.services.common import RegistrationError
 from app.tokens import hash_token, new_token
@@ -108,7 +108,7 @@ def invite(event: Event, category: Category | None, people: list[Invitee], coord
             sa.select(Registration.id).where(
                 Registration.event_id == event.id,
                 Registration.email_normalized == normalized,
-                Registration.status.in_(ACTIVE_STATUSES),
+                is_active_status(Registration.status),
             )
         )
         if known or registered:

@@ -32,6 +32,7 @@ from app.registrations.models import (
     InvitationCode,
     Registration,
     RegistrationTransition,
+    is_active_status,
 )
 from app.registrations.services import invitations, questions
 from app.registrations.services.categories import categories_for, check_limits, organisation_key
@@ -85,7 +86,7 @@ def find_active(event: Event, email: str) -> Registration | None:
         sa.select(Registration).where(
             Registration.event_id == event.id,
             Registration.email_normalized == email.strip().lower(),
-            Registration.status.in_(ACTIVE_STATUSES),
+            is_active_status(Registration.status),
         )
     )
 
