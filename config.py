@@ -104,6 +104,8 @@ class Config:
     REQUEST_LOG = _bool("REQUEST_LOG", True)
     READY_MAIL_MAX_DELAY_SECONDS = _int("READY_MAIL_MAX_DELAY_SECONDS", 900)
     EVENT_PAGE_CACHE_MB = float(os.environ.get("EVENT_PAGE_CACHE_MB") or 8)
+    # On PostgreSQL each process keeps event pages' facts while it LISTENs for changes (app.events.page_cache).
+    EVENT_PAGE_LISTEN = _bool("EVENT_PAGE_LISTEN", True)
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     METRICS_ALLOW_FROM = _networks("METRICS_ALLOW_FROM")
     # Strict-Transport-Security max-age in seconds; 0 sends none (development serves plain http).
@@ -135,6 +137,8 @@ class TestingConfig(Config):
     DEV_MAILBOX = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    # A test app would start a listening thread per test; the page cache tests switch it on.
+    EVENT_PAGE_LISTEN = False
     # Tests post forms directly; the CSRF tests switch it back on with @pytest.mark.app_config.
     WTF_CSRF_ENABLED = False
 

@@ -16,7 +16,7 @@ from app.accounts import remember
 from app.accounts.services import coordinator_for_session
 from app.errors import DomainError
 from app.events import page_cache
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import SessionInterface, babel, csrf, db, limiter, login_manager, migrate
 from app.forms import render_csrf_tokens_without_id
 from app.i18n import _l
 from app.ops import requestlog
@@ -121,6 +121,7 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -2,6 +2,8 @@
 personal (CSRF token, flash message, a coordinator's menu) of one reader ever reaches another."""
 
 import re
+import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,7 +16,7 @@ from app.events.models import Event, EventSession
 from app.extensions import db
 from app.registrations.models import CONFIRMED
 from tests import factories
-from tests.registration_helpers import register_and_confirm
+from tests.registration_helpers import form_data, register_and_confirm
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -91,6 +93,18 @@ def test_a_token_from_the_shared_page_works_for_its_reader_only(app, event):
 def other_process(app):
     """The same database through another application object: what a second host would do."""
     return create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+
+
+@contextmanager
+def another_host(app):
+    """Work done by ``other_process(app)`` inside the block; its connections closed after it."""
+    other = other_process(app)
+    with other.app_context():
+        try:
+            yield other
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def change_title(event):
@@ -270,3 +284,143 @@ def test_other_query_strings_and_unknown_zones_are_served_without_the_cache(app,
 
     assert len(renders) == 3
     assert client.get("/events/no-such-event").status_code == 404
+
+
+# --- PostgreSQL: facts kept while the database announces every change ------------------------------------
+
+
+# The facts watch listens to PostgreSQL: its tests run there only.
+on_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
+
+@pytest.fixture
+def watch(app):
+    """This process's facts watch, listening; stopped at the end."""
+    app.config["EVENT_PAGE_LISTEN"] = True
+    watch = page_cache.facts_watch()
+    try:
+        wait_for(lambda: watch.listening, "the watch to listen")
+        yield watch
+    finally:
+        watch.stop()
+
+
+def wait_for(condition, what: str, seconds: float = 10.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {seconds:g} s for {what}")
+        time.sleep(0.02)
+
+
+def count_reads(monkeypatch) -> list:
+    reads = []
+    original = page_cache.read_page_facts
+
+    def counting(slug):
+        reads.append(slug)
+        return original(slug)
+
+    monkeypatch.setattr(page_cache, "read_page_facts", counting)
+    return reads
+
+
+@on_postgresql
+def test_kept_facts_spare_the_query_until_a_change_is_announced(app, client, event, watch, monkeypatch):
+    reads = count_reads(monkeypatch)
+    assert "3 seats left" in page(client, event)
+    assert "3 seats left" in page(client, event)
+    assert len(reads) == 1
+
+    # Another host confirms someone: the trigger announces it when it commits, and this process reads again.
+    with another_host(app) as other:
+        register_and_confirm(other.test_client(), event, email="first@example.org")
+    wait_for(lambda: "2 seats left" in page(client, event), "the confirmation to show")
+    assert len(reads) >= 2
+
+
+@on_postgresql
+@pytest.mark.parametrize("change", [change_title, move_session, remove_session, cancel])
+def test_a_change_on_another_host_shows_once_announced(app, client, event, watch, change):
+    event_id = event.id
+    before = page(client, event)
+    db.session.commit()
+
+    with another_host(app):
+        expected, gone = change(db.session.get(Event, event_id))
+        db.session.commit()
+
+    assert gone in before
+    wait_for(lambda: expected in page(client, event), "the change to show")
+    assert gone not in page(client, event)
+
+
+@on_postgresql
+def test_a_change_made_here_shows_on_the_next_request(app, client, event, watch, monkeypatch):
+    page(client, event)
+    # Nothing the listener hears is used: the commit itself makes this process forget.
+    monkeypatch.setattr(watch, "_announced", lambda payload: None)
+
+    expected, gone = change_title(db.session.get(Event, event.id))
+    db.session.commit()
+    assert expected in page(client, event)
+
+    register_and_confirm(app.test_client(), event, email="first@example.org")
+    assert "2 seats left" in page(client, event)
+
+
+@on_postgresql
+def test_a_registration_that_is_not_confirmed_keeps_the_facts(app, client, event, watch, monkeypatch):
+    reads = count_reads(monkeypatch)
+    page(client, event)
+    response = app.test_client().post(f"/events/{event.slug}/register", data=form_data(email="new@example.org"))
+    assert response.status_code == 302
+    time.sleep(0.2)  # what the listener would hear has arrived by now
+    assert "3 seats left" in page(client, event)
+    assert len(reads) == 1
+
+
+@on_postgresql
+def test_a_lost_listener_forgets_and_listens_again(app, client, event, watch, monkeypatch):
+    reads = count_reads(monkeypatch)
+    page(client, event)
+    listener = "eventdesk event page watch"
+    with db.engine.begin() as conn:
+        ended = (
+            conn.execute(
+                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": listener},
+            )
+            .scalars()
+            .all()
+        )
+    assert ended == [True]
+
+    # While it does not listen (or once it listens again), the facts are read afresh.
+    wait_for(lambda: page(client, event) and len(reads) >= 2, "the facts to be read again")
+    wait_for(lambda: watch.listening, "the watch to listen again")
+    with another_host(app) as other:
+        register_and_confirm(other.test_client(), event, email="first@example.org")
+    wait_for(lambda: "2 seats left" in page(client, event), "the confirmation to show")
+
+
+def test_facts_read_while_a_change_was_announced_are_not_kept():
+    facts = page_cache.PageFacts(1, 0, "published", "UTC", "en", 3, 0, None, None, None, None)
+    watch = page_cache.FactsWatch("")  # not started: no thread
+    assert watch.kept("talk") == (None, None)  # not listening: nothing can be kept
+    watch.keep("talk", facts, None)
+    assert watch.kept("talk") == (None, None)
+
+    watch._listening = True
+    kept, ticket = watch.kept("talk")
+    watch.forget(1)  # a change is announced between the read and the keeping
+    watch.keep("talk", facts, ticket)
+    assert watch.kept("talk")[0] is None
+
+    kept, ticket = watch.kept("talk")
+    watch.keep("talk", facts, ticket)
+    assert watch.kept("talk") == (facts, None)
+    watch.forget(2)  # another event's change
+    assert watch.kept("talk") == (facts, None)
+    watch.forget(1)
+    assert watch.kept("talk")[0] is None

@@ -173,3 +173,48 @@ class EventTranslation(db.Model):
 
     def __repr__(self) -> str:
         return f"<EventTranslation {self.event_id} {self.language}>"
+
+
+# PostgreSQL announces every committed change to what an event page's facts show (app.events.page_cache): the
+# event and its sessions (every other page part raises the event's page_version), and registrations becoming
+# or ceasing to be confirmed (seats left). The payload is the event's id; "*" after a TRUNCATE.
+PAGE_CHANGE_CHANNEL = "eventdesk_event_page"
+PAGE_CHANGE_DDL = (
+    f"""
+CREATE OR REPLACE FUNCTION eventdesk_event_page_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    PERFORM pg_notify('{PAGE_CHANGE_CHANNEL}', '*');
+  ELSIF TG_TABLE_NAME = 'events' THEN
+    PERFORM pg_notify('{PAGE_CHANGE_CHANNEL}', (CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END)::text);
+  ELSIF TG_TABLE_NAME = 'event_sessions' THEN
+    PERFORM pg_notify('{PAGE_CHANGE_CHANNEL}',
+                      (CASE WHEN TG_OP = 'DELETE' THEN OLD.event_id ELSE NEW.event_id END)::text);
+  ELSE
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'confirmed'
+       AND (TG_OP = 'DELETE' OR NEW.status <> 'confirmed' OR NEW.event_id <> OLD.event_id) THEN
+      PERFORM pg_notify('{PAGE_CHANGE_CHANNEL}', OLD.event_id::text);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'confirmed'
+       AND (TG_OP = 'INSERT' OR OLD.status <> 'confirmed' OR NEW.event_id <> OLD.event_id) THEN
+      PERFORM pg_notify('{PAGE_CHANGE_CHANNEL}', NEW.event_id::text);
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$
+""",
+    "CREATE TRIGGER event_page_changed AFTER INSERT OR UPDATE OR DELETE ON events "
+    "FOR EACH ROW EXECUTE FUNCTION eventdesk_event_page_changed()",
+    "CREATE TRIGGER event_page_changed AFTER INSERT OR UPDATE OR DELETE ON event_sessions "
+    "FOR EACH ROW EXECUTE FUNCTION eventdesk_event_page_changed()",
+    "CREATE TRIGGER event_page_changed AFTER INSERT OR UPDATE OF status, event_id OR DELETE ON registrations "
+    "FOR EACH ROW EXECUTE FUNCTION eventdesk_event_page_changed()",
+    *(
+        f"CREATE TRIGGER event_page_truncated AFTER TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION eventdesk_event_page_changed()"
+        for table in ("events", "event_sessions", "registrations")
+    ),
+)
+
+for _statement in PAGE_CHANGE_DDL:
+    sa.event.listen(db.metadata, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql"))

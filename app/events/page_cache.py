@@ -2,9 +2,13 @@
 
 What every reader of an event sees alike (title, times in the reader's zone, description, the empty
 registration form with its country and zone lists) is rendered once per *variant*: the event's
-``page_version``, the reader's zone and language, the registration state and the seats shown. Every request
-still reads, in one query, the event's ``page_version``, its registration dates and its confirmed count, so a
-change committed by any process on any host is visible on the next request, and the seats left are exact.
+``page_version``, the reader's zone and language, the registration state and the seats shown. The variant comes
+from the event's *facts* (PageFacts): its ``page_version``, registration dates and confirmed count, read in one
+query. On SQLite every request reads them. On PostgreSQL each process keeps them while it listens to the
+database (FactsWatch): triggers announce every committed change to an event, its sessions or its confirmed
+registrations (app.events.models.PAGE_CHANGE_DDL), on whatever host it was made, and the process forgets the
+facts it kept about that event; a change made by the process itself is forgotten at its commit. So a change
+shows on the next request and the seats left stay exact, without a query per page.
 
 Personal parts are never cached: the CSRF token goes into the cached HTML per request (the page is rendered
 with a slot in its place), and readers who are logged in or have a message waiting (flash) get a page
@@ -16,8 +20,10 @@ A bulk UPDATE written by hand bypasses that hook and must increase ``page_versio
 """
 
 import functools
+import logging
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,9 +37,11 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from app.events.models import CANCELLED, PUBLISHED, Event, EventSession
+from app.events.models import CANCELLED, PAGE_CHANGE_CHANNEL, PUBLISHED, Event, EventSession
 from app.extensions import db
 from app.registrations.models import CONFIRMED, Registration
+
+log = logging.getLogger(__name__)
 
 # Put where the CSRF token goes while the shared page is rendered; unique to this process.
 CSRF_SLOT = f"csrf-slot-{secrets.token_hex(12)}"
@@ -87,7 +95,25 @@ def _facts_query() -> sa.Select:
 
 
 def page_facts(slug: str) -> PageFacts | None:
-    """The public event's facts, in one round trip; None when no published or cancelled event has the slug.
+    """The public event's facts; None when no published or cancelled event has the slug.
+
+    Kept facts when this process's FactsWatch listens and no change was announced since they were read;
+    otherwise read now (and kept when the watch allows it).
+    """
+    watch = facts_watch()
+    if watch is None:
+        return read_page_facts(slug)
+    kept, ticket = watch.kept(slug)
+    if kept is not None:
+        return kept
+    facts = read_page_facts(slug)
+    if facts is not None:
+        watch.keep(slug, facts, ticket)
+    return facts
+
+
+def read_page_facts(slug: str) -> PageFacts | None:
+    """The public event's facts read from the database, in one round trip.
 
     On PostgreSQL the read runs on a pooled connection of its own in autocommit mode, outside the request's
     ORM session, as the driver's own prepared statement: the page only reads, the statement is consistent on
@@ -238,6 +264,7 @@ def bump_page_versions(session: Session, _flush_context, _instances) -> None:
             owner = _page_owner_id(obj)
             if owner is not None:
                 ids.add(owner)
+        _note_changed_facts(session, set(ids))
         for event_id in ids:
             event = session.identity_map.get(identity_key(Event, event_id))
             if event is not None and event not in session.deleted:
@@ -254,3 +281,154 @@ def bump_page_versions(session: Session, _flush_context, _instances) -> None:
 def init_app(app) -> None:
     if not sa.event.contains(Session, "before_flush", bump_page_versions):
         sa.event.listen(Session, "before_flush", bump_page_versions)
+        sa.event.listen(Session, "after_commit", _forget_committed)
+        sa.event.listen(Session, "after_rollback", _drop_noted)
+
+
+# --- the facts watch --------------------------------------------------------------------------------
+
+
+class FactsWatch:
+    """The facts of event pages, kept in this process for as long as PostgreSQL tells it of every change.
+
+    A thread LISTENs on PAGE_CHANGE_CHANNEL. Facts are kept only while it listens, and only when no change was
+    announced between the moment they were read and the moment they are kept (the *ticket*): a request that
+    raced a change keeps nothing, and the next one reads again. When the connection is lost everything is
+    forgotten and nothing is kept until the thread listens again. Kept facts are read again after
+    KEPT_SECONDS in any case.
+    """
+
+    KEPT_SECONDS = 60.0
+    RETRY_SECONDS = 1.0
+
+    def __init__(self, conninfo: str):
+        self._conninfo = conninfo
+        self._lock = threading.Lock()
+        self._facts: dict[str, tuple[PageFacts, float]] = {}
+        self._generation = 0
+        self._listening = False
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="event-page-watch", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=10)
+
+    @property
+    def listening(self) -> bool:
+        return self._listening
+
+    def kept(self, slug: str) -> tuple[PageFacts | None, int | None]:
+        """The kept facts of ``slug``; or None and the ticket with which facts read now may be kept."""
+        with self._lock:
+            entry = self._facts.get(slug)
+            if entry is not None and time.monotonic() - entry[1] < self.KEPT_SECONDS:
+                return entry[0], None
+            return None, self._generation if self._listening else None
+
+    def keep(self, slug: str, facts: PageFacts, ticket: int | None) -> None:
+        with self._lock:
+            if ticket is not None and self._listening and ticket == self._generation:
+                self._facts[slug] = (facts, time.monotonic())
+
+    def forget(self, event_id: int | None = None) -> None:
+        """Forget the facts of one event (None: of all); tickets given before are no longer honoured."""
+        with self._lock:
+            self._generation += 1
+            if event_id is None:
+                self._facts.clear()
+            else:
+                for slug in [slug for slug, (facts, _) in self._facts.items() if facts.id == event_id]:
+                    del self._facts[slug]
+
+    def _announced(self, payload: str) -> None:
+        self.forget(int(payload) if payload.isdigit() else None)
+
+    def _run(self) -> None:
+        import psycopg
+
+        failed_before = False
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(
+                    self._conninfo,
+                    autocommit=True,
+                    connect_timeout=5,
+                    # A peer that vanished without closing is noticed within about a minute.
+                    keepalives=1,
+                    keepalives_idle=30,
+                    keepalives_interval=10,
+                    keepalives_count=3,
+                    application_name="eventdesk event page watch",
+                ) as connection:
+                    connection.execute(f"LISTEN {PAGE_CHANGE_CHANNEL}")
+                    with self._lock:
+                        self._listening = True
+                        self._generation += 1
+                    if failed_before:
+                        log.info("event page watch: listening again")
+                        failed_before = False
+                    while not self._stopping.is_set():
+                        for notice in connection.notifies(timeout=1.0):
+                            self._announced(notice.payload)
+            except Exception as error:  # noqa: BLE001 - any failure: forget, read every page's facts, retry
+                if not failed_before:
+                    log.warning("event page watch: %s; event pages read their facts until it listens again", error)
+                failed_before = True
+            finally:
+                with self._lock:
+                    self._listening = False
+                    self._generation += 1
+                    self._facts.clear()
+            self._stopping.wait(self.RETRY_SECONDS)
+
+
+_WATCH_KEY = "eventdesk_event_page_watch"
+
+
+def facts_watch() -> FactsWatch | None:
+    """This process's watch (started on first use), or None: SQLite, or EVENT_PAGE_LISTEN off."""
+    extensions = current_app.extensions
+    if _WATCH_KEY not in extensions:
+        watch = None
+        if current_app.config.get("EVENT_PAGE_LISTEN") and db.engine.dialect.name == "postgresql":
+            watch = FactsWatch(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+            watch.start()
+        extensions.setdefault(_WATCH_KEY, watch)
+    return extensions[_WATCH_KEY]
+
+
+def _confirmed_changed(registration: Registration) -> bool:
+    history = sa.inspect(registration).attrs.status.history
+    return CONFIRMED in (history.added or ()) or CONFIRMED in (history.deleted or ())
+
+
+def _note_changed_facts(session: Session, ids: set[int]) -> None:
+    """Before a flush: note the events whose facts it changes, to forget them in this process at commit."""
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Registration) and (
+            _confirmed_changed(obj) or (obj.status == CONFIRMED and obj in session.deleted)
+        ):
+            ids.add(obj.event_id)
+    if ids:
+        session.info.setdefault("eventdesk_changed_pages", set()).update(ids)
+
+
+def _forget_committed(session: Session) -> None:
+    ids = session.info.pop("eventdesk_changed_pages", None)
+    if not ids:
+        return
+    from flask import has_app_context
+
+    if has_app_context():
+        watch = current_app.extensions.get(_WATCH_KEY)
+        if watch is not None:
+            for event_id in ids:
+                watch.forget(event_id)
+
+
+def _drop_noted(session: Session) -> None:
+    session.info.pop("eventdesk_changed_pages", None)
