@@ -295,10 +295,11 @@ class FactsWatch:
     announced between the moment they were read and the moment they are kept (the *ticket*): a request that
     raced a change keeps nothing, and the next one reads again. When the connection is lost everything is
     forgotten and nothing is kept until the thread listens again. Kept facts are read again after
-    KEPT_SECONDS in any case.
+    KEPT_SECONDS in any case: the bound on what a notice lost on the way (a connection pooler in transaction
+    mode, where LISTEN hears nothing) could leave unseen.
     """
 
-    KEPT_SECONDS = 60.0
+    KEPT_SECONDS = 10.0
     RETRY_SECONDS = 1.0
 
     def __init__(self, conninfo: str):
