@@ -384,21 +384,13 @@ def test_a_registration_that_is_not_confirmed_keeps_the_facts(app, client, event
 def test_a_lost_listener_forgets_and_listens_again(app, client, event, watch, monkeypatch):
     reads = count_reads(monkeypatch)
     page(client, event)
-    listener = "eventdesk event page watch"
+    listener = watch.backend_pid
     with db.engine.begin() as conn:
-        ended = (
-            conn.execute(
-                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"),
-                {"name": listener},
-            )
-            .scalars()
-            .all()
-        )
-    assert ended == [True]
+        assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": listener}).scalar_one()
 
     # While it does not listen (or once it listens again), the facts are read afresh.
     wait_for(lambda: page(client, event) and len(reads) >= 2, "the facts to be read again")
-    wait_for(lambda: watch.listening, "the watch to listen again")
+    wait_for(lambda: watch.listening and watch.backend_pid != listener, "the watch to listen again")
     with another_host(app) as other:
         register_and_confirm(other.test_client(), event, email="first@example.org")
     wait_for(lambda: "2 seats left" in page(client, event), "the confirmation to show")
@@ -424,3 +416,23 @@ def test_facts_read_while_a_change_was_announced_are_not_kept():
     assert watch.kept("talk") == (facts, None)
     watch.forget(1)
     assert watch.kept("talk")[0] is None
+
+
+@on_postgresql
+@pytest.mark.parametrize("savepoint", ["released", "rolled back"])
+def test_a_change_committed_after_a_savepoint_shows_on_the_next_request(app, client, event, watch, savepoint):
+    """A savepoint inside the transaction (as sending an email with a dedup key opens one) neither forgets the
+    change before it is committed nor drops what was noted before it."""
+    watch._announced = lambda payload: None  # only this process's own commit may make it forget
+    assert "3 seats left" in page(client, event)
+
+    db.session.get(Event, event.id).capacity = 5
+    db.session.flush()
+    nested = db.session.begin_nested()
+    if savepoint == "released":
+        nested.commit()
+    else:
+        nested.rollback()
+    assert "3 seats left" in page(client, event)  # not committed yet: the facts kept still hold
+    db.session.commit()
+    assert "5 seats left" in page(client, event)

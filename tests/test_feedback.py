@@ -178,6 +178,34 @@ def test_results_per_session(app, group):
         ("Workshop II: Consolidation", 1, 5.0),
     ]
     assert results.sessions[0].distribution == {1: 0, 2: 1, 3: 0, 4: 1, 5: 0}
+    # Three responses from two of the four confirmed participants.
+    assert (results.responses, results.respondents, results.invited) == (3, 2, 4)
+
+
+def test_each_desk_counts_its_own_participants(app, client, login, group, desks, tbilisi_coordinator):
+    survey = open_survey(group, timing=AFTER_EACH_SESSION)
+    first, second = group.event.sessions[:2]
+    feedback.submit_response(survey, group.tamar, first, rating=4)
+    feedback.submit_response(survey, group.tamar, second, rating=5)
+    feedback.submit_response(survey, group.jurgen, first, rating=3)
+    db.session.commit()
+
+    tbilisi = feedback.results(survey, {desks.tbilisi.id})
+    germany = feedback.results(survey, {desks.germany.id})
+    assert (tbilisi.responses, tbilisi.respondents, tbilisi.invited) == (2, 1, 3)
+    assert (germany.responses, germany.respondents, germany.invited) == (1, 1, 1)
+
+    login(tbilisi_coordinator)
+    page = client.get(f"/dashboard/events/{group.event.id}/feedback").get_data(as_text=True)
+    assert "1 of 3 confirmed participants answered (2 responses)." in page
+
+    # Someone who answered and then cancelled no longer counts as a confirmed participant who answered.
+    from app.registrations import services as registrations
+
+    registrations.cancel_by_participant(group.tamar)
+    db.session.commit()
+    tbilisi = feedback.results(survey, {desks.tbilisi.id})
+    assert (tbilisi.responses, tbilisi.respondents, tbilisi.invited) == (2, 0, 2)
 
 
 def test_coordinator_saves_and_opens_the_survey(app, client, login, group, tbilisi_coordinator):

@@ -21,6 +21,7 @@ A bulk UPDATE written by hand bypasses that hook and must increase ``page_versio
 
 import functools
 import logging
+import os
 import secrets
 import threading
 import time
@@ -308,6 +309,8 @@ class FactsWatch:
         self._facts: dict[str, tuple[PageFacts, float]] = {}
         self._generation = 0
         self._listening = False
+        # The PostgreSQL backend that listens (pg_stat_activity.pid), while connected.
+        self.backend_pid: int | None = None
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="event-page-watch", daemon=True)
 
@@ -366,6 +369,7 @@ class FactsWatch:
                     application_name="eventdesk event page watch",
                 ) as connection:
                     connection.execute(f"LISTEN {PAGE_CHANGE_CHANNEL}")
+                    self.backend_pid = connection.info.backend_pid
                     with self._lock:
                         self._listening = True
                         self._generation += 1
@@ -380,6 +384,7 @@ class FactsWatch:
                     log.warning("event page watch: %s; event pages read their facts until it listens again", error)
                 failed_before = True
             finally:
+                self.backend_pid = None
                 with self._lock:
                     self._listening = False
                     self._generation += 1
@@ -388,48 +393,63 @@ class FactsWatch:
 
 
 _WATCH_KEY = "eventdesk_event_page_watch"
+_watch_lock = threading.Lock()
 
 
 def facts_watch() -> FactsWatch | None:
-    """This process's watch (started on first use), or None: SQLite, or EVENT_PAGE_LISTEN off."""
+    """This process's watch (started on first use), or None: SQLite, or EVENT_PAGE_LISTEN off.
+
+    A process forked from one that had a watch (its thread does not survive the fork) starts its own."""
     extensions = current_app.extensions
-    if _WATCH_KEY not in extensions:
-        watch = None
-        if current_app.config.get("EVENT_PAGE_LISTEN") and db.engine.dialect.name == "postgresql":
-            watch = FactsWatch(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
-            watch.start()
-        extensions.setdefault(_WATCH_KEY, watch)
-    return extensions[_WATCH_KEY]
+    made = extensions.get(_WATCH_KEY)
+    if made is not None and made[0] == os.getpid():
+        return made[1]
+    with _watch_lock:
+        made = extensions.get(_WATCH_KEY)
+        if made is None or made[0] != os.getpid():
+            watch = None
+            if current_app.config.get("EVENT_PAGE_LISTEN") and db.engine.dialect.name == "postgresql":
+                watch = FactsWatch(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+                watch.start()
+            made = extensions[_WATCH_KEY] = (os.getpid(), watch)
+    return made[1]
 
 
-def _confirmed_changed(registration: Registration) -> bool:
+def _changes_confirmed(session: Session, registration: Registration) -> bool:
+    """Whether flushing ``registration`` changes its event's confirmed count."""
+    if registration in session.new or registration in session.deleted:
+        return registration.status == CONFIRMED
     history = sa.inspect(registration).attrs.status.history
+    if history.added and not history.deleted and not history.unchanged:
+        return True  # set without its old value loaded: it may have been confirmed
     return CONFIRMED in (history.added or ()) or CONFIRMED in (history.deleted or ())
 
 
 def _note_changed_facts(session: Session, ids: set[int]) -> None:
     """Before a flush: note the events whose facts it changes, to forget them in this process at commit."""
     for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, Registration) and (
-            _confirmed_changed(obj) or (obj.status == CONFIRMED and obj in session.deleted)
-        ):
+        if isinstance(obj, Registration) and _changes_confirmed(session, obj):
             ids.add(obj.event_id)
     if ids:
         session.info.setdefault("eventdesk_changed_pages", set()).update(ids)
 
 
 def _forget_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a released savepoint: nothing is committed yet
     ids = session.info.pop("eventdesk_changed_pages", None)
     if not ids:
         return
     from flask import has_app_context
 
     if has_app_context():
-        watch = current_app.extensions.get(_WATCH_KEY)
-        if watch is not None:
+        made = current_app.extensions.get(_WATCH_KEY)
+        if made is not None and made[1] is not None:
             for event_id in ids:
-                watch.forget(event_id)
+                made[1].forget(event_id)
 
 
 def _drop_noted(session: Session) -> None:
-    session.info.pop("eventdesk_changed_pages", None)
+    # A savepoint rolled back keeps what the outer transaction noted (forgetting a little more is harmless).
+    if not session.in_nested_transaction():
+        session.info.pop("eventdesk_changed_pages", None)

@@ -311,7 +311,10 @@ class SurveyResults:
     survey: FeedbackSurvey
     sessions: list[SessionResults]
     comments: list[Comment]
+    # Responses to the sessions the survey asks about (one per participant and session), the participants
+    # still confirmed who gave at least one, and the confirmed participants; all of the desks the reader sees.
     responses: int
+    respondents: int
     invited: int
 
 
@@ -342,10 +345,15 @@ def results(survey: FeedbackSurvey, desk_ids: set[int] | None = None) -> SurveyR
     comments = []
     rows = _responses(survey, desk_ids)
     totals: dict[int, int] = {}
+    counted = 0
+    respondents: set[int] = set()
     for response, registration in rows:
         line = by_session.get(response.session_id)
         if line is None:
             continue
+        counted += 1
+        if registration.status == CONFIRMED:
+            respondents.add(registration.id)
         line.count += 1
         line.distribution[response.rating] = line.distribution.get(response.rating, 0) + 1
         totals[response.session_id] = totals.get(response.session_id, 0) + response.rating
@@ -367,10 +375,12 @@ def results(survey: FeedbackSurvey, desk_ids: set[int] | None = None) -> SurveyR
     if survey.anonymous_results:
         # Without names, the order of submission would still point to people: sort the comments.
         comments.sort(key=lambda c: (c.session, c.worked, c.improve))
-    invited = db.session.scalar(
-        sa.select(sa.func.count()).where(Registration.event_id == event.id, Registration.status == CONFIRMED)
+    confirmed = sa.select(sa.func.count()).where(Registration.event_id == event.id, Registration.status == CONFIRMED)
+    if desk_ids is not None:
+        confirmed = confirmed.where(Registration.desk_id.in_(desk_ids or {-1}))
+    return SurveyResults(
+        survey, list(by_session.values()), comments, counted, len(respondents), db.session.scalar(confirmed) or 0
     )
-    return SurveyResults(survey, list(by_session.values()), comments, len(rows), invited or 0)
 
 
 def results_csv(survey: FeedbackSurvey, desk_ids: set[int] | None = None) -> bytes:

@@ -23,8 +23,12 @@ BEGIN
   ELSIF TG_TABLE_NAME = 'events' THEN
     PERFORM pg_notify('{CHANNEL}', (CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END)::text);
   ELSIF TG_TABLE_NAME = 'event_sessions' THEN
-    PERFORM pg_notify('{CHANNEL}',
-                      (CASE WHEN TG_OP = 'DELETE' THEN OLD.event_id ELSE NEW.event_id END)::text);
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+      PERFORM pg_notify('{CHANNEL}', OLD.event_id::text);
+    END IF;
+    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.event_id <> OLD.event_id) THEN
+      PERFORM pg_notify('{CHANNEL}', NEW.event_id::text);
+    END IF;
   ELSE
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'confirmed'
        AND (TG_OP = 'DELETE' OR NEW.status <> 'confirmed' OR NEW.event_id <> OLD.event_id) THEN

@@ -217,14 +217,15 @@ def registration_shape(event: Event, invitation_token: str = "") -> dict:
     invitation = invitation_by_token(invitation_token) if invitation_token else None
     if invitation is not None and invitation.event_id != event.id:
         invitation = None
+    every_category = categories_for(event)
     categories = [
         c
-        for c in categories_for(event)
+        for c in every_category
         if not c.invitation_only or (invitation is not None and invitation.category_id in (None, c.id))
     ]
     rules = rules_for(event)
     questions = questions_for(event)
-    names = {c.id: c.local_name for c in categories_for(event)}
+    names = {c.id: c.local_name for c in every_category}
     book = SeatBook.load(event) if event.id else None
     sessions = []
     if rules.session_choice and book is not None:
@@ -250,8 +251,8 @@ def registration_shape(event: Event, invitation_token: str = "") -> dict:
 
 def shows_seats_by_part(event: Event) -> bool:
     """Whether the registration form shows seats of a category or a session, which every confirmation (or
-    choice of sessions) changes. The shared event page only keeps what one query per request tells afresh
-    (the event's own seats), so such a form is rendered for each reader."""
+    choice of sessions) changes. The shared event page is kept only for what the event's facts tell (the
+    event's own seats, app.events.page_cache), so such a form is rendered for each reader."""
     if any(category.capacity is not None for category in categories_for(event)):
         return True
     return rules_for(event).session_choice and bool(session_capacities(event))
