@@ -283,23 +283,33 @@ TOKEN_PATH_PREFIXES = ("/join/", "/r/")
 def register_security_headers(app: Flask) -> None:
     hsts_seconds = int(app.config.get("HSTS_SECONDS") or 0)
 
+    defaults = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ]
+    if hsts_seconds:
+        defaults.append(("Strict-Transport-Security", f"max-age={hsts_seconds}; includeSubDomains"))
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if hsts_seconds:
-            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}; includeSubDomains")
-        if request.path.startswith(TOKEN_PATH_PREFIXES):
+        headers = response.headers
+        path = request.path
+        if path.startswith(TOKEN_PATH_PREFIXES):
             # By path, not by endpoint, so that answers no view produced (404, 405, 500) are covered too: the
             # token must not leak to other sites in a Referer, nor stay in a shared or browser cache.
-            response.headers["Referrer-Policy"] = "no-referrer"
-            if "no-store" not in response.headers.get("Cache-Control", ""):
-                response.headers["Cache-Control"] = "no-store"
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if request.path.startswith(("/dashboard", "/login")):
+            headers["Referrer-Policy"] = "no-referrer"
+            if "no-store" not in headers.get("Cache-Control", ""):
+                headers["Cache-Control"] = "no-store"
+        elif path.startswith(("/dashboard", "/login")) and "Cache-Control" not in headers:
             # Coordinators' pages hold personal data: never kept in a shared or browser cache.
-            response.headers.setdefault("Cache-Control", "no-store")
+            headers["Cache-Control"] = "no-store"
+        # Each header the view did not set itself, in one pass over the headers.
+        present = {name.lower() for name, _value in headers.items()}
+        for name, value in defaults:
+            if name.lower() not in present:
+                headers.add(name, value)
         return response
 
 

@@ -22,6 +22,17 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
+    @classmethod
+    def combined(cls, parts: list["Result"]) -> "Result":
+        """Several loads of the same kind as one: their counts, times, latencies and errors together."""
+        whole = cls()
+        for part in parts:
+            whole.count += part.count
+            whole.seconds += part.seconds
+            whole.latencies.extend(part.latencies)
+            whole.errors.extend(part.errors)
+        return whole
+
     @property
     def rate(self) -> float:
         return self.count / self.seconds if self.seconds else 0.0
@@ -96,6 +107,20 @@ def page_load(url: str, *, concurrency: int, seconds: float, warmup: float = 1.0
     """GET ``url`` from ``concurrency`` connections for ``seconds`` (after a warm-up that is not counted)."""
     asyncio.run(_hammer(url, concurrency, warmup))
     return asyncio.run(_hammer(url, concurrency, seconds))
+
+
+def page_loads(urls: list[str], *, concurrency: int, seconds: float, rounds: int) -> list[Result]:
+    """``page_load`` of each URL for ``seconds`` in all, taken in turns over ``rounds`` rounds.
+
+    A machine whose speed drifts (a virtual machine with busy neighbours) then slows every URL alike instead
+    of whichever was measured during the slow part."""
+    parts: list[list[Result]] = [[] for _ in urls]
+    for turn in range(rounds):
+        for url, done in zip(urls, parts, strict=True):
+            done.append(
+                page_load(url, concurrency=concurrency, seconds=seconds / rounds, warmup=1.0 if turn == 0 else 0.2)
+            )
+    return [Result.combined(done) for done in parts]
 
 
 async def _journeys(steps, items: list, concurrency: int) -> Result:

@@ -46,6 +46,7 @@ class Settings:
     concurrency: int
     page_concurrency: int
     page_seconds: float
+    page_rounds: int
     seats: int
     workers: int
     project_port: int
@@ -103,6 +104,7 @@ def parse_args(argv) -> Settings:
         concurrency=args.concurrency or (16 if short else 32),
         page_concurrency=16,
         page_seconds=args.page_seconds or (2.0 if short else 10.0),
+        page_rounds=1 if short else 5,
         seats=args.seats or (20 if short else 100),
         workers=4,
         project_port=base,
@@ -347,10 +349,11 @@ def run(settings: Settings, workdir: Path) -> Outcome:
         outcome.notes.append(f"event page: {len(page.read_bytes()):,} bytes (/events/{SLUG})")
 
         # 1. The public event page.
-        page_url = f"{settings.project}/events/{SLUG}"
-        ours = load.page_load(page_url, concurrency=settings.page_concurrency, seconds=settings.page_seconds)
-        theirs = load.page_load(
-            f"{settings.reference}/page", concurrency=settings.page_concurrency, seconds=settings.page_seconds
+        ours, theirs = load.page_loads(
+            [f"{settings.project}/events/{SLUG}", f"{settings.reference}/page"],
+            concurrency=settings.page_concurrency,
+            seconds=settings.page_seconds,
+            rounds=settings.page_rounds,
         )
         check_result(outcome, "event page", ours)
         check_result(outcome, "reference page", theirs)
@@ -444,7 +447,8 @@ def report(settings: Settings, outcome: Outcome) -> None:
     )
     print(
         f"gunicorn -c deploy/gunicorn.conf.py --workers {settings.workers} (same for both apps); page: "
-        f"{settings.page_concurrency} connections for {settings.page_seconds:g} s; journeys: {settings.people} "
+        f"{settings.page_concurrency} connections for {settings.page_seconds:g} s each, in "
+        f"{settings.page_rounds} turns; journeys: {settings.people} "
         f"people, {settings.concurrency} at a time; event capacity {settings.seats} free seats"
     )
     print()

@@ -69,17 +69,18 @@ def init_app(app: Flask) -> None:
         response.headers["X-Request-ID"] = request_id
         if app.config.get("REQUEST_LOG", True):
             elapsed = (time.perf_counter() - g.get("request_log_started", time.perf_counter())) * 1000
+            path, method, status = _logged_path(), request.method, response.status_code
             log.info(
                 "%s %s %s %.1fms",
-                request.method,
-                _logged_path(),
-                response.status_code,
+                method,
+                path,
+                status,
                 elapsed,
                 extra={
                     "request_id": request_id,
-                    "method": request.method,
-                    "path": _logged_path(),
-                    "status": response.status_code,
+                    "method": method,
+                    "path": path,
+                    "status": status,
                     "duration_ms": round(elapsed, 1),
                     "remote_addr": request.remote_addr,
                     "endpoint": request.endpoint,
