@@ -36,6 +36,7 @@ LANGUAGES: dict[str, str] = {
 # Language tags a browser or an event may carry that mean one of ours. Serbian is offered in Latin
 # script only, which readers of the Cyrillic script read as well.
 _ALIASES = {"sr": "sr_Latn", "sr_cyrl": "sr_Latn", "mo": "ro"}
+_LOWERED = {key.lower(): key for key in LANGUAGES}
 
 
 def normalize(code: str | None) -> str | None:
@@ -45,11 +46,10 @@ def normalize(code: str | None) -> str | None:
     parts = [part for part in code.replace("-", "_").split("_") if part]
     if not parts or not all(part.isascii() and part.isalnum() for part in parts):
         return None
-    lowered = {key.lower(): key for key in LANGUAGES}
     for size in (2, 1):
         candidate = "_".join(parts[:size]).lower()
-        if candidate in lowered:
-            return lowered[candidate]
+        if candidate in _LOWERED:
+            return _LOWERED[candidate]
         if candidate in _ALIASES:
             return _ALIASES[candidate]
     return None
