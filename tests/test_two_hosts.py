@@ -139,6 +139,16 @@ class Hosts:
         )
 
 
+def _pages(hosts: list[str], slug: str, each: int = 8) -> list[str]:
+    """The event page read a few times from each host (its gunicorn workers take turns)."""
+    pages = []
+    for host in hosts:
+        for _ in range(each):
+            with urllib.request.urlopen(f"{host}/events/{slug}", timeout=10) as response:  # noqa: S310 - loopback
+                pages.append(response.read().decode())
+    return pages
+
+
 async def _storm(hosts: list[str], slug: str, people: list[dict]) -> list[str]:
     """Each person loads the page from one server and posts the form to the other."""
     errors = []
@@ -231,7 +241,15 @@ def test_two_servers_and_two_workers_share_seats_limits_and_mail(database_url, t
             ).scalars()
             tokens = [CONFIRM_LINK.search(body).group(1) for body in bodies]
         assert len(tokens) == PEOPLE
+        # Sign-ups waiting for their confirmation take no seat: every process of both hosts shows them all free.
+        assert all(f"{SEATS} seats left" in html for html in _pages(servers, slug)), hosts.logs()
         assert asyncio.run(_confirm_all(servers, tokens)) == [], hosts.logs()
+        # Seats given through either host show on every process of both, once PostgreSQL has announced them
+        # (well before kept facts would be read again in any case).
+        deadline = time.monotonic() + 3
+        while not all("All seats are taken" in html for html in _pages(servers, slug)):
+            assert time.monotonic() < deadline, "a host still shows free seats"
+            time.sleep(0.1)
 
         contact = asyncio.run(_contact_posts(servers, 10))
 
