@@ -385,12 +385,14 @@ def test_a_lost_listener_forgets_and_listens_again(app, client, event, watch, mo
     reads = count_reads(monkeypatch)
     page(client, event)
     listener = watch.backend_pid
+    failures = page_cache.WATCH_FAILURES._value.get()
     with db.engine.begin() as conn:
         assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": listener}).scalar_one()
 
     # While it does not listen (or once it listens again), the facts are read afresh.
     wait_for(lambda: page(client, event) and len(reads) >= 2, "the facts to be read again")
     wait_for(lambda: watch.listening and watch.backend_pid != listener, "the watch to listen again")
+    assert page_cache.WATCH_FAILURES._value.get() == failures + 1
     with another_host(app) as other:
         register_and_confirm(other.test_client(), event, email="first@example.org")
     wait_for(lambda: "2 seats left" in page(client, event), "the confirmation to show")

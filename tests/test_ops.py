@@ -153,6 +153,20 @@ def test_metrics_move_after_a_registration(client, desks, smtp_server):
     )
 
 
+@pytest.mark.app_config(METRICS_TOKEN=TOKEN)
+def test_metrics_count_reads_of_event_page_facts(client, desks):
+    event = factories.make_event(desks.tbilisi, capacity=10)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    before = client.get("/metrics", headers=auth).get_data(as_text=True)
+    assert client.get(f"/events/{event.slug}").status_code == 200
+    after = client.get("/metrics", headers=auth).get_data(as_text=True)
+    # Without a listening process (tests do not listen) every page reads its facts.
+    assert sample(after, "eventdesk_event_page_facts_reads_total") == (
+        sample(before, "eventdesk_event_page_facts_reads_total") + 1
+    )
+    assert "eventdesk_event_page_watch_failures_total" in after
+
+
 def test_send_failures_are_counted(app, smtp_server):
     smtp_server.reply = "550 5.1.1 no such user"
     mail_services.queue_email(kind="test", to="nobody@example.org", template="test_message")

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from cachetools import LRUCache
 from flask import current_app, g, request, session
 from flask_login import current_user
+from prometheus_client import Counter
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -43,6 +44,16 @@ from app.extensions import db
 from app.registrations.models import CONFIRMED, Registration
 
 log = logging.getLogger(__name__)
+
+# Served at /metrics. Reads that climb with the page views mean the processes are not listening.
+FACTS_READS = Counter(
+    "eventdesk_event_page_facts_reads_total",
+    "Event page facts read from the database (facts kept by a listening process are not counted).",
+)
+WATCH_FAILURES = Counter(
+    "eventdesk_event_page_watch_failures_total",
+    "Times a process's listening connection for event page changes failed or could not be made.",
+)
 
 # Put where the CSRF token goes while the shared page is rendered; unique to this process.
 CSRF_SLOT = f"csrf-slot-{secrets.token_hex(12)}"
@@ -120,6 +131,7 @@ def read_page_facts(slug: str) -> PageFacts | None:
     ORM session, as the driver's own prepared statement: the page only reads, the statement is consistent on
     its own, and the BEGIN and ROLLBACK round trips, the session's work and the SQL compilation are saved.
     """
+    FACTS_READS.inc()
     if db.engine.dialect.name == "postgresql":
         sql, parameters = _facts_sql()
         pooled = db.engine.raw_connection()
@@ -380,6 +392,7 @@ class FactsWatch:
                         for notice in connection.notifies(timeout=1.0):
                             self._announced(notice.payload)
             except Exception as error:  # noqa: BLE001 - any failure: forget, read every page's facts, retry
+                WATCH_FAILURES.inc()
                 if not failed_before:
                     log.warning("event page watch: %s; event pages read their facts until it listens again", error)
                 failed_before = True
