@@ -4,6 +4,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
+from app.i18n import _
 from app.locales import current_language
 from app.types import UTCDateTime, utcnow
 
@@ -116,6 +117,16 @@ class EventSession(db.Model):
         """The session's title in the reader's language where translated, else the original."""
         translation = self.event.translation() if self.title else None
         return (translation.session_title(self.id) if translation else "") or self.title
+
+    @property
+    def number(self) -> int:
+        """The session's place in its event: 1 for the first."""
+        return self.event.sessions.index(self) + 1
+
+    @property
+    def local_label(self) -> str:
+        """What participants read as the session's name: its title in their language, else "Session 2"."""
+        return self.local_title or _("Session %(number)s", number=self.number)
 
     @property
     def join_url(self) -> str:

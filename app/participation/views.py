@@ -91,7 +91,6 @@ def feedback_form(token: str, session_id: int):
         survey=survey,
         event=event,
         session=session,
-        session_number=event.sessions.index(session) + 1,
         registration=registration,
         existing=existing,
         answers=answers,

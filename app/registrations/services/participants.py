@@ -276,10 +276,7 @@ def change_sessions(registration: Registration, session_ids: list[int], now: dat
         full = [upcoming[session_id] for session_id, seats in left.items() if seats is not None and seats <= 0]
         if full:
             raise RegistrationError(
-                _(
-                    "%(session)s is full: keep your other choices, or try again later.",
-                    session=full[0].local_title or _("Session %(number)s", number=event.sessions.index(full[0]) + 1),
-                ),
+                _("%(session)s is full: keep your other choices, or try again later.", session=full[0].local_label),
                 field="session_ids",
                 code="session_full",
                 status=409,
