@@ -218,16 +218,19 @@ BEGIN
   RETURN NULL;
 END $$
 """,
-    "CREATE TRIGGER event_page_changed AFTER INSERT OR UPDATE OR DELETE ON events "
-    "FOR EACH ROW EXECUTE FUNCTION eventdesk_event_page_changed()",
-    "CREATE TRIGGER event_page_changed AFTER INSERT OR UPDATE OR DELETE ON event_sessions "
-    "FOR EACH ROW EXECUTE FUNCTION eventdesk_event_page_changed()",
-    "CREATE TRIGGER event_page_changed AFTER INSERT OR UPDATE OF status, event_id OR DELETE ON registrations "
-    "FOR EACH ROW EXECUTE FUNCTION eventdesk_event_page_changed()",
     *(
-        f"CREATE TRIGGER event_page_truncated AFTER TRUNCATE ON {table} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION eventdesk_event_page_changed()"
-        for table in ("events", "event_sessions", "registrations")
+        statement
+        for table, changes in {
+            "events": "INSERT OR UPDATE OR DELETE",
+            "event_sessions": "INSERT OR UPDATE OR DELETE",
+            "registrations": "INSERT OR UPDATE OF status, event_id OR DELETE",
+        }.items()
+        for statement in (
+            f"CREATE TRIGGER event_page_changed AFTER {changes} ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION eventdesk_event_page_changed()",
+            f"CREATE TRIGGER event_page_truncated AFTER TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION eventdesk_event_page_changed()",
+        )
     ),
 )
 

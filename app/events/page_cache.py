@@ -33,7 +33,7 @@ from itertools import chain
 
 import sqlalchemy as sa
 from cachetools import LRUCache
-from flask import current_app, g, request, session
+from flask import current_app, g, has_app_context, request, session
 from flask_login import current_user
 from prometheus_client import Counter
 from sqlalchemy.orm import Session
@@ -262,22 +262,33 @@ def _page_owner_id(obj) -> int | None:
     return None
 
 
+# Session.info key: events whose facts the transaction changes, forgotten by this process's watch at commit.
+_CHANGED_PAGES = "eventdesk_changed_pages"
+
+
 def bump_page_versions(session: Session, _flush_context, _instances) -> None:
-    """Before a flush: increase page_version of every event whose page the flush changes.
+    """Before a flush: increase page_version of every event whose page the flush changes, and note for this
+    process's facts watch (forgotten at commit) those events and the ones whose confirmed count changes.
 
     The increase is done by the database (page_version + 1), so concurrent changes never share a version.
     """
     ids: set[int] = set()
+    seats: set[int] = set()
     with session.no_autoflush:
         for obj in chain(session.new, session.dirty, session.deleted):
             if isinstance(obj, Event) and obj in session.new:
                 continue  # a new event starts at version 0 and has no cached page yet
             if obj in session.dirty and not session.is_modified(obj, include_collections=False):
                 continue
+            if isinstance(obj, Registration):
+                if _changes_confirmed(session, obj):
+                    seats.add(obj.event_id)
+                continue
             owner = _page_owner_id(obj)
             if owner is not None:
                 ids.add(owner)
-        _note_changed_facts(session, set(ids))
+        if ids or seats:
+            session.info.setdefault(_CHANGED_PAGES, set()).update(ids | seats)
         for event_id in ids:
             event = session.identity_map.get(identity_key(Event, event_id))
             if event is not None and event not in session.deleted:
@@ -438,31 +449,17 @@ def _changes_confirmed(session: Session, registration: Registration) -> bool:
     return CONFIRMED in (history.added or ()) or CONFIRMED in (history.deleted or ())
 
 
-def _note_changed_facts(session: Session, ids: set[int]) -> None:
-    """Before a flush: note the events whose facts it changes, to forget them in this process at commit."""
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, Registration) and _changes_confirmed(session, obj):
-            ids.add(obj.event_id)
-    if ids:
-        session.info.setdefault("eventdesk_changed_pages", set()).update(ids)
-
-
 def _forget_committed(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a released savepoint: nothing is committed yet
-    ids = session.info.pop("eventdesk_changed_pages", None)
-    if not ids:
-        return
-    from flask import has_app_context
-
-    if has_app_context():
-        made = current_app.extensions.get(_WATCH_KEY)
-        if made is not None and made[1] is not None:
-            for event_id in ids:
-                made[1].forget(event_id)
+    ids = session.info.pop(_CHANGED_PAGES, None)
+    made = current_app.extensions.get(_WATCH_KEY) if ids and has_app_context() else None
+    if made is not None and made[1] is not None:
+        for event_id in ids:
+            made[1].forget(event_id)
 
 
 def _drop_noted(session: Session) -> None:
     # A savepoint rolled back keeps what the outer transaction noted (forgetting a little more is harmless).
     if not session.in_nested_transaction():
-        session.info.pop("eventdesk_changed_pages", None)
+        session.info.pop(_CHANGED_PAGES, None)
