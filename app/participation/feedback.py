@@ -30,7 +30,7 @@ from app.participation.models import (
 )
 from app.registrations import tokens
 from app.registrations.models import CONFIRMED, Registration
-from app.registrations.services import chosen_session_ids
+from app.registrations.services import chosen_session_ids, status_counts
 from app.types import utcnow
 from app.web import external_url_for
 
@@ -375,12 +375,8 @@ def results(survey: FeedbackSurvey, desk_ids: set[int] | None = None) -> SurveyR
     if survey.anonymous_results:
         # Without names, the order of submission would still point to people: sort the comments.
         comments.sort(key=lambda c: (c.session, c.worked, c.improve))
-    confirmed = sa.select(sa.func.count()).where(Registration.event_id == event.id, Registration.status == CONFIRMED)
-    if desk_ids is not None:
-        confirmed = confirmed.where(Registration.desk_id.in_(desk_ids or {-1}))
-    return SurveyResults(
-        survey, list(by_session.values()), comments, counted, len(respondents), db.session.scalar(confirmed) or 0
-    )
+    confirmed = status_counts(event, desk_ids).get(CONFIRMED, 0)
+    return SurveyResults(survey, list(by_session.values()), comments, counted, len(respondents), confirmed)
 
 
 def results_csv(survey: FeedbackSurvey, desk_ids: set[int] | None = None) -> bytes:
