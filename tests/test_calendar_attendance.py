@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+
 from app.calendar import access
 from app.calendar.attendance import attendance_by_session, attendance_columns, attendance_headers
 from app.extensions import db
@@ -68,3 +70,28 @@ def test_coordinators_see_attendance_of_their_desk(app, client, login, desks, tb
     csv = client.get(f"/dashboard/events/{event.id}/registrations.csv").get_data(as_text=True)
     assert "Joined Workshop I (2030-10-07) (UTC)" in csv
     assert "2030-10-07T10:52:30Z" in csv
+
+
+def test_a_mark_by_hand_or_a_report_has_no_link_times(app, client, login, desks, tbilisi_coordinator):
+    from app.calendar.attendance import mark_session
+    from app.calendar.models import Attendance
+
+    event, tamar, _jurgen, absent = attended(desks)
+    second = event.sessions[1]
+    mark_session(second, {absent.id}, None)
+    db.session.commit()
+    record = db.session.scalar(
+        sa.select(Attendance).where(Attendance.registration_id == absent.id, Attendance.session_id == second.id)
+    )
+    assert (record.first_joined_at, record.last_joined_at, record.joins) == (None, None, 0)
+
+    # Joining by the link afterwards gives the link's own times.
+    access.record_attendance(absent, second, now=second.starts_at)
+    db.session.commit()
+    db.session.refresh(record)
+    assert (record.first_joined_at, record.joins) == (second.starts_at, 1)
+
+    login(tbilisi_coordinator)
+    html = client.get(f"/dashboard/events/{event.id}/registrations").get_data(as_text=True)
+    section = html[html.index('id="attendance-heading"') :]
+    assert "access link, marked by hand" in section  # the sources as coordinators read them

@@ -36,7 +36,6 @@ def _render(event: Event, upload_form=None, status: int = 200):
         lists=lists,
         mark_form=MarkAttendanceForm(formdata=None),
         upload_form=upload_form or ReportUploadForm(formdata=None),
-        labels=attendance.SOURCE_LABELS,
     ), status
 
 

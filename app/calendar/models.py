@@ -26,9 +26,10 @@ class Attendance(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     registration_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("registrations.id", ondelete="CASCADE"))
     session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True)
-    # Access link: None and 0 when the participant never used it in this session's window.
-    first_joined_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime(), default=utcnow)
-    last_joined_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # Access link: None and 0 when the participant never used it in this session's window. No default: an
+    # explicit None (a row made for a mark by hand or a report) would be replaced by it.
+    first_joined_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    last_joined_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     joins: so.Mapped[int] = so.mapped_column(default=1)
     # By hand, in the dashboard.
     marked_present: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())

@@ -10,7 +10,7 @@ from werkzeug.http import generate_etag
 from app import locales, timezones
 from app.accounts.access import visible_desk_ids
 from app.calendar import access, ics, invites, links, urls
-from app.calendar.attendance import attendance_by_session
+from app.calendar.attendance import SOURCE_LABELS, attendance_by_session
 from app.calendar.forms import AccessDetailsForm
 from app.events import services as events
 from app.events.models import Event
@@ -41,6 +41,12 @@ def calendar_links(event: Event, access_url: str | None = None) -> list[links.Se
 def calendar_attendance(event: Event):
     """Attendance by session as the signed-in coordinator may see it (their desks; admins all)."""
     return attendance_by_session(event, visible_desk_ids(current_user))
+
+
+@bp.app_template_filter()
+def attendance_source(source: str) -> str:
+    """Where a presence comes from ("link", "manual", "report"), as coordinators read it."""
+    return str(SOURCE_LABELS.get(source, source))
 
 
 def _calendar_response(body: str, filename: str, *, cache: str) -> Response:
