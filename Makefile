@@ -72,6 +72,10 @@ migrate: install
 seed: migrate
 	$(FLASK) seed-demo --if-empty
 
+# Links in the demo's emails and calendar files point at the port the app is served on, unless BASE_URL says
+# otherwise (the demo's emails are written when it is loaded, so loading it needs it too).
+run seed: export BASE_URL ?= http://127.0.0.1:$(or $(FLASK_RUN_PORT),5000)
+
 # Ctrl+C reaches the three processes and this shell; the trap stops whichever still run, waits for them
 # and ends the recipe with 0. (A trap that signals its own process group with `kill 0` calls itself again
 # until the shell crashes.)
