@@ -198,6 +198,7 @@ def test_each_desk_counts_its_own_participants(app, client, login, group, desks,
     login(tbilisi_coordinator)
     page = client.get(f"/dashboard/events/{group.event.id}/feedback").get_data(as_text=True)
     assert "1 of 3 confirmed participants answered (2 responses)." in page
+    assert "You see the participants routed to your desks." in page
 
     # Someone who answered and then cancelled no longer counts as a confirmed participant who answered.
     from app.registrations import services as registrations
