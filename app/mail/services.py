@@ -1,6 +1,7 @@
 """Queue emails in the outbox, inside the caller's transaction, and manage queued messages."""
 
 import base64
+import functools
 import logging
 import re
 import secrets
@@ -15,6 +16,8 @@ from typing import Any
 import idna
 import sqlalchemy as sa
 from flask import current_app, render_template
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.actions import Action, require
 from app.desks.models import Desk
@@ -23,6 +26,7 @@ from app.extensions import db
 from app.i18n import _
 from app.locales import in_language
 from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage, RelayStatus
+from app.rows import as_loaded
 from app.text import clean_name
 from app.types import utcnow
 
@@ -198,21 +202,20 @@ def queue_email(
     with in_language(language or recipient_language(context or {})):
         subject, text, html = render_email(template, **(context or {}))
         sender = service_sender(sender_name(desk))
-    message = OutboxMessage(
-        kind=kind,
-        dedup_key=dedup_key,
-        message_id=new_message_id(),
-        sender=sender,
-        recipient=address(to, to_name),
-        reply_to=address(reply_to) if reply_to else None,
-        subject=subject,
-        text_body=text,
-        html_body=html,
-        calendar_method=method,
-        calendar_ics=calendar.ics if calendar else None,
-        registration_id=registration_id,
-        contact_request_id=contact_request_id,
-        attachments=[
+    now = utcnow()
+    values = {
+        "kind": kind,
+        "dedup_key": dedup_key,
+        "message_id": new_message_id(),
+        "sender": sender,
+        "recipient": address(to, to_name),
+        "reply_to": address(reply_to) if reply_to else None,
+        "subject": subject,
+        "text_body": text,
+        "html_body": html,
+        "calendar_method": method,
+        "calendar_ics": calendar.ics if calendar else None,
+        "attachments": [
             {
                 "filename": header_safe(a.filename),
                 "content_type": a.content_type,
@@ -220,18 +223,34 @@ def queue_email(
             }
             for a in attachments
         ],
-    )
-    if dedup_key is None:
-        db.session.add(message)
-        return message
-    # A concurrent transaction may queue the same key between our check and insert: let the
-    # unique index decide, without spoiling the caller's transaction.
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except sa.exc.IntegrityError:
+        "status": QUEUED,
+        "attempts": 0,
+        "unreachable_attempts": 0,
+        "next_attempt_at": now,
+        "lease_expires_at": None,
+        "last_error": "",
+        "created_at": now,
+        "updated_at": now,
+        "sent_at": None,
+        "registration_id": registration_id,
+        "contact_request_id": contact_request_id,
+        "scrub_after_send": False,
+        "scrubbed_at": None,
+    }
+    # One statement, at once: no flush has to work the row out. A concurrent transaction may queue the same
+    # key between our look and this insert: the unique index decides, without spoiling the caller's
+    # transaction.
+    row_id = db.session.execute(_insert_message(db.engine.dialect.name), values).scalar()
+    if row_id is None:
         return None
-    return message
+    return as_loaded(OutboxMessage(id=row_id, **values))
+
+
+@functools.cache
+def _insert_message(dialect: str) -> sa.Insert:
+    table = OutboxMessage.__table__
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=[table.c.dedup_key]).returning(table.c.id)
 
 
 # --- Managing the outbox -------------------------------------------------------------------------

@@ -15,10 +15,27 @@ from app.types import utcnow
 
 
 def issue(registration: Registration, purpose: str, expires_at: datetime | None = None) -> str:
-    """Store a new token's hash and return the token itself, for a link in an email."""
+    """Store a new token's hash and return the token itself, for a link in an email.
+
+    The row is inserted at once, as one statement: nothing in the session holds it, and no flush has to
+    work it out (a registration not yet stored is flushed first: the row refers to it)."""
     raw, digest = new_token()
-    db.session.add(AccessToken(registration=registration, purpose=purpose, token_hash=digest, expires_at=expires_at))
+    if registration.id is None:
+        db.session.flush()
+    db.session.execute(
+        _INSERT,
+        {
+            "registration_id": registration.id,
+            "purpose": purpose,
+            "token_hash": digest,
+            "expires_at": expires_at,
+            "created_at": utcnow(),
+        },
+    )
     return raw
+
+
+_INSERT = sa.insert(AccessToken.__table__)
 
 
 def lookup(raw: str | None, purpose: str) -> AccessToken | None:

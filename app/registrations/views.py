@@ -60,7 +60,8 @@ def _email_limit() -> str:
 @limiter.limit(_address_limit, methods=["POST"])
 @limiter.limit(_email_limit, key_func=_email_key, methods=["POST"])
 def register(slug: str):
-    event = events.get_public_event(slug) or abort(404)
+    parts = services.signup_parts(slug) or abort(404)
+    event = parts.event
     # The registration is stored in the language the event page was read in.
     locales.about_event(event)
     form = RegistrationForm()
@@ -69,7 +70,7 @@ def register(slug: str):
         return done  # a bot filled the hidden field: answer as usual, store nothing
     if form.validate_on_submit():
         try:
-            services.register(event, form.to_data())
+            services.register(event, form.to_data(), parts=parts)
         except DomainError as error:
             db.session.rollback()
             if not error.fields:

@@ -86,10 +86,14 @@ from app.registrations.services.seats import (
     waitlist_position,
     waitlisted,
 )
+from app.registrations.services.signup import SignUpParts, read_parts, signup_parts
 from app.registrations.services.translations import form_texts
 
 __all__ = [
     "KIND_LABELS",
+    "SignUpParts",
+    "read_parts",
+    "signup_parts",
     "CategoryData",
     "QuestionData",
     "RulesData",

@@ -42,12 +42,13 @@ class CategoryData:
     invitation_only: bool = False
 
 
+def categories_select(event_id: int | None) -> sa.Select:
+    """The event's categories in the order the form shows them."""
+    return sa.select(Category).where(Category.event_id == event_id).order_by(Category.position, Category.id)
+
+
 def categories_for(event: Event) -> list[Category]:
-    return list(
-        db.session.scalars(
-            sa.select(Category).where(Category.event_id == event.id).order_by(Category.position, Category.id)
-        )
-    )
+    return list(db.session.scalars(categories_select(event.id)))
 
 
 def category_counts(event: Event) -> dict[int | None, dict[str, int]]:
@@ -181,7 +182,7 @@ def check_limits(event: Event, organisation: str, country: str) -> None:
     Only when the coordinators chose to refuse; when they chose the waitlist, the seat rules decide.
     """
     rules = rules_for(event)
-    if rules.over_limit != OVER_LIMIT_REFUSE:
+    if rules.over_limit != OVER_LIMIT_REFUSE or not (rules.organisation_limit or rules.country_limit):
         return
     active = sa.select(sa.func.count()).where(Registration.event_id == event.id, is_active_status(Registration.status))
     key = organisation_key(organisation)

@@ -1,11 +1,15 @@
 """Participants' side of registration: sign-up, email confirmation, their own page, their data."""
 
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import signals
 from app.desks.services import route_person
@@ -35,7 +39,7 @@ from app.registrations.models import (
     is_active_status,
 )
 from app.registrations.services import invitations, questions
-from app.registrations.services.categories import categories_for, check_limits, organisation_key
+from app.registrations.services.categories import check_limits, organisation_key
 from app.registrations.services.common import RegistrationError, fresh, hold_event, lock_event, transition
 from app.registrations.services.decisions import cancel
 from app.registrations.services.notifications import send, send_already_registered, send_confirmation_request
@@ -47,6 +51,8 @@ from app.registrations.services.seats import (
     seat_or_waitlist,
     waitlist_position,
 )
+from app.registrations.services.signup import SignUpParts, read_parts
+from app.rows import as_loaded
 from app.text import clean_name
 from app.types import utcnow
 from app.web import external_url_for
@@ -82,23 +88,65 @@ class RegistrationData:
 
 
 def find_active(event: Event, email: str) -> Registration | None:
-    return db.session.scalar(
-        sa.select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.email_normalized == email.strip().lower(),
-            is_active_status(Registration.status),
+    # The id first, read from the table: most sign-ups find none, and the read then builds no registration.
+    found = db.session.execute(_ACTIVE_ID, {"event_id": event.id, "email": email.strip().lower()}).scalar()
+    return db.session.get(Registration, found) if found is not None else None
+
+
+_registrations = Registration.__table__
+_INSERT_TRANSITION = sa.insert(RegistrationTransition.__table__)
+_ACTIVE_ID = sa.select(_registrations.c.id).where(
+    _registrations.c.event_id == sa.bindparam("event_id"),
+    _registrations.c.email_normalized == sa.bindparam("email"),
+    is_active_status(_registrations.c.status),
+)
+
+
+@functools.cache
+def _insert_unless_active(dialect: str) -> sa.Insert:
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(_registrations)
+        .on_conflict_do_nothing(
+            index_elements=[_registrations.c.event_id, _registrations.c.email_normalized],
+            index_where=is_active_status(_registrations.c.status),
         )
+        .returning(*_registrations.c)
     )
 
 
-def register(event: Event, data: RegistrationData, now: datetime | None = None) -> Registration:
+def _stored_unless_active(**values) -> Registration | None:
+    """Insert a registration unless its address already has an active one for the event; the new
+    registration, in the session as if it had been loaded, or None.
+
+    The unique index on active registrations decides, whatever the concurrency: a submission with the same
+    address may commit between a look for it and this insert. One statement (INSERT ... ON CONFLICT DO
+    NOTHING RETURNING) does what a savepoint, a flush and a release did in four round trips. Column defaults
+    apply as in any insert, and the registration's collections start empty, known without a query."""
+    row = db.session.execute(_insert_unless_active(db.engine.dialect.name), values).first()
+    if row is None:
+        return None
+    registration = Registration(**row._mapping)
+    # Its transitions are inserted as rows of their own (read when asked for); answers and chosen sessions
+    # are added to these collections.
+    for collection in ("answers", "chosen"):
+        so.attributes.set_committed_value(registration, collection, [])
+    return as_loaded(registration)
+
+
+def register(
+    event: Event, data: RegistrationData, now: datetime | None = None, *, parts: SignUpParts | None = None
+) -> Registration:
     """Sign someone up (pending email confirmation) and email them the confirmation link.
 
     Signing up again with an address that already has an active registration changes nothing and
     emails that address a link to its personal page instead, so the form never tells whether an
     address is registered.
+
+    ``parts``: the event's categories and questions when the caller has them (signup_parts); else read now.
     """
     now = now or utcnow()
+    parts = parts or read_parts(event)
     state = registration_state(event, now)
     if state != "open":
         raise RegistrationError(
@@ -109,7 +157,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     name = clean_name(data.name)
     if not name:
         raise RegistrationError(_("Please write a name with visible letters."), field="name")
-    rules = rules_for(event)
+    rules = parts.rules
     counted = bool(rules.organisation_limit or rules.country_limit)
     if counted or data.invitation_token or data.code.strip():
         # Sign-ups that count something (limits, code uses, an invitation) queue here: counted, then taken.
@@ -119,8 +167,8 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         if sa.inspect(rules).persistent:
             db.session.refresh(rules)  # as they are now that it is our turn: a coordinator may have changed them
     invitation = invitations.use_invitation(event, data.invitation_token, data.email) if data.invitation_token else None
-    category = _category(event, data.category_id, opened=_opened_category(event, invitation, data.code))
-    answers = questions.check_answers(event, category.id if category else None, data.answers)
+    category = _category(parts.categories, data.category_id, opened=_opened_category(event, invitation, data.code))
+    answers = questions.check_answers(event, category.id if category else None, data.answers, parts.questions)
     session_ids = _chosen_sessions(event, data.session_ids, now)
     if counted:
         expire_unverified(now, event=event)  # addresses never confirmed in time no longer count
@@ -142,47 +190,55 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     check_limits(event, data.organisation, data.country)
 
     chosen = route_person(data.country, data.expert_type)
-    registration = Registration(
-        event=event,
-        desk_id=chosen.desk.id,
-        routing_reason=chosen.reason,
-        name=name,
-        email=data.email.strip(),
-        email_normalized=data.email.strip().lower(),
-        organisation=clean_name(data.organisation),
-        country=data.country.upper(),
-        position=clean_name(data.position),
-        expert_type=data.expert_type,
-        timezone=data.timezone,
+    values = {
+        "event_id": event.id,
+        "desk_id": chosen.desk.id,
+        "routing_reason": chosen.reason,
+        "name": name,
+        "email": data.email.strip(),
+        "email_normalized": data.email.strip().lower(),
+        "organisation": clean_name(data.organisation),
+        "country": data.country.upper(),
+        "position": clean_name(data.position),
+        "expert_type": data.expert_type,
+        "timezone": data.timezone,
         # The page's language when they registered: their emails and invites are written in it.
-        language=current_language(),
-        message=data.message.strip(),
-        consent_at=now,
-        status=PENDING_VERIFICATION,
-        calendar_uid=uuid.uuid4().hex,
-        category_id=category.id if category else None,
-        organisation_key=organisation_key(data.organisation),
-        invitation_id=invitation.id if invitation else None,
-        code_id=code.id if code else None,
+        "language": current_language(),
+        "message": data.message.strip(),
+        "consent_at": now,
+        "status": PENDING_VERIFICATION,
+        "calendar_uid": uuid.uuid4().hex,
+        "category_id": category.id if category else None,
+        "organisation_key": organisation_key(data.organisation),
+        "invitation_id": invitation.id if invitation else None,
+        "code_id": code.id if code else None,
+    }
+    for _attempt in range(3):
+        registration = _stored_unless_active(**values)
+        if registration is not None:
+            break
+        # A concurrent submission with the same address won the unique index between our look and the
+        # insert: it is the existing registration, handled like any repeat.
+        existing = find_active(event, data.email)
+        if existing is not None:
+            send_already_registered(existing, now)
+            return existing
+        # The registration that held the address ended in the meantime: the address is free again.
+    else:
+        raise RegistrationError(_("Please go back and try again."), code="registration_conflict", status=409)
+    db.session.execute(
+        _INSERT_TRANSITION,
+        {
+            "registration_id": registration.id,
+            "from_status": None,
+            "to_status": PENDING_VERIFICATION,
+            "actor": "participant",
+            "message": "",
+        },
     )
     questions.store_answers(registration, answers)
-    registration.chosen = [ChosenSession(session_id=session_id) for session_id in session_ids]
-    try:
-        # A concurrent submission with the same address may win the unique index between our check
-        # and this insert: then it is the existing registration, handled like any repeat.
-        with db.session.begin_nested():
-            db.session.add(registration)
-            db.session.add(
-                RegistrationTransition(
-                    registration=registration, from_status=None, to_status=PENDING_VERIFICATION, actor="participant"
-                )
-            )
-    except sa.exc.IntegrityError:
-        existing = find_active(event, data.email)
-        if existing is None:
-            raise
-        send_already_registered(existing, now)
-        return existing
+    if session_ids:
+        registration.chosen = [ChosenSession(session_id=session_id) for session_id in session_ids]
     if code is not None:
         code.uses += 1
     if invitation is not None:
@@ -209,12 +265,12 @@ def _opened_category(event: Event, invitation: Invitation | None, code_text: str
     return None
 
 
-def _category(event: Event, category_id: int | None, opened: int | None) -> Category | None:
-    """The category chosen in the form: one of the event's, public or opened by an invitation or code.
+def _category(options: list[Category], category_id: int | None, opened: int | None) -> Category | None:
+    """The category chosen in the form: one of the event's ``options``, public or opened by an invitation or
+    code.
 
     ``opened`` is the category an invitation or code opens (-1: one without a category of its own).
     """
-    options = categories_for(event)
     if not options:
         return None
     if category_id is None and opened and opened > 0:

@@ -56,13 +56,14 @@ class QuestionData:
     category_ids: list[int] = field(default_factory=list)
 
 
+def questions_select(event_id: int | None) -> sa.Select:
+    """The event's questions in the order the form shows them."""
+    return sa.select(Question).where(Question.event_id == event_id).order_by(Question.position, Question.id)
+
+
 def questions_for(event: Event) -> list[Question]:
     """The event's questions in the order the form shows them."""
-    return list(
-        db.session.scalars(
-            sa.select(Question).where(Question.event_id == event.id).order_by(Question.position, Question.id)
-        )
-    )
+    return list(db.session.scalars(questions_select(event.id)))
 
 
 def asked_of(question: Question, category_id: int | None) -> bool:
@@ -264,12 +265,14 @@ def _plain(number) -> str:
 
 
 def check_answers(
-    event: Event, category_id: int | None, raw: dict[int, list[str]]
+    event: Event, category_id: int | None, raw: dict[int, list[str]], asked: list[Question] | None = None
 ) -> list[tuple[Question, str, list[str]]]:
     """Every answer the registration form needs from a person of this category, cleaned; RegistrationError
-    naming each question at fault. Answers to questions not asked of the category are dropped."""
+    naming each question at fault. Answers to questions not asked of the category are dropped.
+
+    ``asked``: the event's questions when the caller has them already (questions_for)."""
     cleaned, errors = [], {}
-    for question in questions_for(event):
+    for question in questions_for(event) if asked is None else asked:
         if not asked_of(question, category_id):
             continue
         try:

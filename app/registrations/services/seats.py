@@ -47,6 +47,11 @@ def rules_for(event: Event) -> RegistrationRules:
     return rules
 
 
+def note_no_rules(event_id: int) -> None:
+    """Tell rules_for that the event has no rules of its own, known from a read elsewhere."""
+    db.session.info.setdefault(_NO_RULES, set()).add(event_id)
+
+
 @sa.event.listens_for(Session, "transient_to_pending")
 def _rules_added(session, instance) -> None:
     if isinstance(instance, RegistrationRules):

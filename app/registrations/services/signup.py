@@ -1,0 +1,129 @@
+"""What a sign-up reads of its event, kept in each process between the event's changes.
+
+A sign-up checks the form against the event as it is: its state and sessions, its rules, categories and
+questions. Read for every sign-up, these are six queries and a few dozen objects to build. They are kept
+instead, detached from any session, by event and ``page_version``, and copied into the request's session
+without a query (``Session.merge`` with ``load=False``).
+
+Every change to the event or to one of these parts raises ``page_version`` in the same transaction
+(app.events.page_cache.bump_page_versions), and the event page's facts tell the current version: kept by a
+process that listens to PostgreSQL, read per request otherwise. Parts of another version are never used:
+they are read again. Seats, limits and code uses are not parts: they are counted when a sign-up needs them.
+"""
+
+import threading
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from cachetools import LRUCache
+from flask import current_app
+
+from app.events.models import Event
+from app.events.page_cache import page_facts
+from app.extensions import db
+from app.registrations.models import Category, Question, RegistrationRules
+from app.registrations.services.categories import categories_for, categories_select
+from app.registrations.services.questions import questions_for, questions_select
+from app.registrations.services.seats import note_no_rules, rules_for
+
+# Events whose parts a process keeps; the least recently used beyond this are read again when asked.
+KEPT_EVENTS = 256
+_KEPT_KEY = "eventdesk_signup_parts"
+
+
+@dataclass(frozen=True)
+class SignUpParts:
+    """An event and what its registration form is checked against, in the request's session."""
+
+    event: Event
+    categories: list[Category]
+    questions: list[Question]
+
+    @property
+    def rules(self) -> RegistrationRules:
+        return rules_for(self.event)
+
+
+def read_parts(event: Event) -> SignUpParts:
+    """The parts of an event already in the session, read now."""
+    return SignUpParts(event, categories_for(event), questions_for(event))
+
+
+@dataclass(frozen=True)
+class _Detached:
+    event: Event
+    rules: RegistrationRules | None
+    categories: tuple[Category, ...]
+    questions: tuple[Question, ...]
+
+
+class _Kept:
+    """The detached parts of events, by event id: a bounded LRU safe to share between threads."""
+
+    def __init__(self):
+        self._parts: LRUCache = LRUCache(maxsize=KEPT_EVENTS)
+        self._lock = threading.Lock()
+
+    def get(self, event_id: int) -> _Detached | None:
+        with self._lock:
+            return self._parts.get(event_id)
+
+    def put(self, event_id: int, parts: _Detached) -> None:
+        with self._lock:
+            self._parts[event_id] = parts
+
+
+def _kept() -> _Kept:
+    # One per app (and so per database): an event id means nothing in another app's database.
+    kept = current_app.extensions.get(_KEPT_KEY)
+    if kept is None:
+        kept = current_app.extensions.setdefault(_KEPT_KEY, _Kept())
+    return kept
+
+
+def signup_parts(slug: str) -> SignUpParts | None:
+    """The public event (published or cancelled) with the parts a sign-up checks; None when there is none.
+
+    The event is in the request's session like any loaded one: changing it, or lazily loading what is not
+    kept (its desk), works as usual."""
+    facts = page_facts(slug)
+    if facts is None:
+        return None
+    kept = _kept().get(facts.id)
+    if kept is None or kept.event.page_version != facts.page_version:
+        kept = _read_detached(facts.id)
+        if kept is None:
+            return None
+        _kept().put(facts.id, kept)
+    return _attach(kept)
+
+
+def _read_detached(event_id: int) -> _Detached | None:
+    # A session of its own on the request's connection and transaction (SQLite has one writer at a time):
+    # what it loads is detached when it closes, and the request's session holds none of it. The event is
+    # read first, so every part read after it is at least as new as its page_version.
+    with so.Session(bind=db.session.connection(), expire_on_commit=False) as session:
+        event = session.scalar(sa.select(Event).where(Event.id == event_id).options(so.selectinload(Event.sessions)))
+        if event is None:
+            return None
+        return _Detached(
+            event=event,
+            rules=session.get(RegistrationRules, event_id),
+            categories=tuple(session.scalars(categories_select(event_id))),
+            questions=tuple(session.scalars(questions_select(event_id))),
+        )
+
+
+def _attach(kept: _Detached) -> SignUpParts:
+    session = db.session
+    event = session.merge(kept.event, load=False)
+    if kept.rules is None:
+        note_no_rules(event.id)
+    else:
+        session.merge(kept.rules, load=False)
+    return SignUpParts(
+        event=event,
+        categories=[session.merge(c, load=False) for c in kept.categories],
+        questions=[session.merge(q, load=False) for q in kept.questions],
+    )

@@ -1,0 +1,60 @@
+"""Rows inserted by one statement of their own, then used as the ORM objects they are.
+
+An INSERT ... RETURNING written as a statement skips the unit of work (its bookkeeping costs more than the
+insert on a busy path) and can let a unique index decide with ON CONFLICT DO NOTHING, where a flush needs a
+savepoint. ``as_loaded`` then puts the row's object in the session as if it had been loaded. Such an object
+is not one the session added, so a rollback would leave it there, for a row that no longer exists: the
+rollback of the transaction (or savepoint) that inserted it takes it out of the session, as it does with
+objects it added itself.
+"""
+
+from typing import TypeVar
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.orm import Session, SessionTransaction
+
+from app.extensions import db
+
+_INSERTED = "eventdesk_rows_inserted"
+T = TypeVar("T")
+
+
+def as_loaded(obj: T) -> T:
+    """Put ``obj`` (built from a row just inserted, every column given) in the session as if loaded."""
+    session = db.session()
+    so.make_transient_to_detached(obj)
+    session.add(obj)
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_INSERTED, []).append((obj, transaction))
+    return obj
+
+
+def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    inserted = session.info.get(_INSERTED)
+    if not inserted:
+        return
+    kept = []
+    for obj, transaction in inserted:
+        if _within(transaction, previous_transaction):
+            if obj in session:
+                session.expunge(obj)
+        else:
+            kept.append((obj, transaction))
+    session.info[_INSERTED] = kept
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _forget_committed(session: Session) -> None:
+    # Also called when a savepoint is released: its rows stay for the enclosing transaction to decide.
+    if session.get_nested_transaction() is None:
+        session.info.pop(_INSERTED, None)

@@ -1,0 +1,168 @@
+"""A sign-up checks the form against the event as it is now, from the parts each process keeps between the
+event's changes (app.registrations.services.signup)."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app.events import services as event_services
+from app.extensions import db
+from app.mail.models import OutboxMessage
+from app.mail.services import queue_email
+from app.registrations import services
+from app.registrations.models import AccessToken, Registration, RegistrationTransition
+from app.types import utcnow
+from tests.factories import make_event
+from tests.registration_helpers import form_data
+
+PARTS = (
+    "events",
+    "event_sessions",
+    "event_translations",
+    "registration_rules",
+    "registration_categories",
+    "registration_questions",
+)
+
+FACTS = "SELECT events.id, events.page_version,"
+
+
+class _Statements:
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def __enter__(self):
+        sa.event.listen(db.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(db.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn, _cursor, statement, *args):
+        self.seen.append(" ".join(statement.split()))
+
+    def reading(self, table: str) -> list[str]:
+        # Not the event page's facts, read for every request where no process listens (SQLite).
+        reads = [s for s in self.seen if s.startswith("SELECT") and not s.startswith(FACTS)]
+        return [s for s in reads if f" FROM {table} " in f"{s} "]
+
+
+def _sign_up(client, event, email: str, **fields):
+    return client.post(f"/events/{event.slug}/register", data=form_data(email=email, **fields))
+
+
+def test_a_second_sign_up_reads_none_of_the_kept_parts(app, client, desks):
+    event = make_event(desks.tbilisi)
+    assert _sign_up(client, event, "first@example.org").status_code == 302
+    url = f"/events/{event.slug}/register"
+    with _Statements() as statements:
+        assert client.post(url, data=form_data(email="second@example.org")).status_code == 302
+    for table in PARTS:
+        assert statements.reading(table) == [], table
+    stored = db.session.scalar(sa.select(Registration).where(Registration.email == "second@example.org"))
+    assert stored.status == "pending_verification"
+    assert [t.to_status for t in stored.transitions] == ["pending_verification"]
+
+
+def test_a_category_added_after_a_sign_up_is_asked_of_the_next(app, client, desks):
+    event = make_event(desks.tbilisi)
+    assert _sign_up(client, event, "first@example.org").status_code == 302
+    category = services.save_category(event, services.CategoryData(name="Mayors"))
+    db.session.commit()
+    refused = _sign_up(client, event, "second@example.org")
+    assert refused.status_code == 422
+    assert "Choose how you take part." in refused.get_data(as_text=True)
+    assert _sign_up(client, event, "second@example.org", category_id=str(category.id)).status_code == 302
+
+
+def test_a_required_question_added_after_a_sign_up_is_asked_of_the_next(app, client, desks):
+    event = make_event(desks.tbilisi)
+    assert _sign_up(client, event, "first@example.org").status_code == 302
+    question = services.save_question(
+        event, services.QuestionData(kind="short_text", label="Your municipality's population", required=True)
+    )
+    db.session.commit()
+    assert _sign_up(client, event, "second@example.org").status_code == 422
+    answered = _sign_up(client, event, "second@example.org", **{question.field_name: "120000"})
+    assert answered.status_code == 302
+    stored = db.session.scalar(sa.select(Registration).where(Registration.email == "second@example.org"))
+    assert [a.value for a in stored.answers] == ["120000"]
+
+
+def test_a_limit_set_after_a_sign_up_holds_for_the_next(app, client, desks):
+    event = make_event(desks.tbilisi)
+    assert _sign_up(client, event, "first@example.org").status_code == 302
+    services.save_rules(event, services.RulesData(organisation_limit=1))
+    db.session.commit()
+    refused = _sign_up(client, event, "second@example.org")
+    assert refused.status_code == 422
+    assert "the most this event takes from one organisation" in refused.get_data(as_text=True)
+    assert _sign_up(client, event, "second@example.org", organisation="Odesa City Council").status_code == 302
+
+
+def test_registration_closed_after_a_sign_up_refuses_the_next(app, client, desks):
+    event = make_event(desks.tbilisi)
+    assert _sign_up(client, event, "first@example.org").status_code == 302
+    event.registration_closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    refused = _sign_up(client, event, "second@example.org")
+    assert refused.status_code == 302
+    assert refused.headers["Location"].endswith(f"/events/{event.slug}")
+    assert db.session.scalar(sa.select(Registration).where(Registration.email == "second@example.org")) is None
+
+
+def test_an_event_unpublished_after_a_sign_up_takes_no_more(app, client, desks):
+    event = make_event(desks.tbilisi)
+    assert _sign_up(client, event, "first@example.org").status_code == 302
+    event_services.unpublish_event(event)
+    db.session.commit()
+    assert _sign_up(client, event, "second@example.org").status_code == 404
+
+
+def test_a_sign_up_stores_its_history_and_tokens_in_its_transaction(app, client, desks):
+    event = make_event(desks.tbilisi)
+    registration = services.register(event, services.RegistrationData(**_person("rollback@example.org")))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AccessToken)) == 2
+    db.session.rollback()
+    for model in (Registration, RegistrationTransition, AccessToken, OutboxMessage):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0, model
+    registration = services.register(event, services.RegistrationData(**_person("kept@example.org")))
+    db.session.commit()
+    assert registration.transitions[0].actor == "participant"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AccessToken)) == 2
+
+
+def test_an_email_with_a_key_already_queued_is_not_queued_again(app):
+    message = {"kind": "test", "to": "someone@example.org", "template": "test_message", "context": _CONTEXT}
+    first = queue_email(**message, dedup_key="once")
+    again = queue_email(**message, dedup_key="once")
+    assert first is not None and first.id is not None and again is None
+    assert first.status == "queued" and first.subject
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1
+
+
+_CONTEXT = {"requested_by": None, "requested_at": utcnow()}
+
+
+def _person(email: str) -> dict:
+    return {
+        "name": "Nino Kapanadze",
+        "email": email,
+        "country": "GE",
+        "expert_type": "international",
+        "timezone": "Asia/Tbilisi",
+        "organisation": "Kutaisi City Hall",
+        "consent": True,
+    }
+
+
+def test_an_email_queued_in_a_savepoint_rolled_back_leaves_the_session(app):
+    message = {"kind": "test", "to": "someone@example.org", "template": "test_message", "context": _CONTEXT}
+    kept = queue_email(**message)
+    savepoint = db.session.begin_nested()
+    dropped = queue_email(**message)
+    savepoint.rollback()
+    assert dropped not in db.session and kept in db.session
+    db.session.commit()
+    assert list(db.session.scalars(sa.select(OutboxMessage.id))) == [kept.id]
