@@ -8,6 +8,7 @@ Emails and calendar texts are rendered in the recipient's language with ``in_lan
 language of the request (or worker) that causes them.
 """
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -43,6 +44,12 @@ def normalize(code: str | None) -> str | None:
     """One of LANGUAGES for a language tag ("de-AT", "sr-Latn-RS", "ka_GE"), or None."""
     if not code or not isinstance(code, str) or len(code) > 35:
         return None
+    return _normalized(code)
+
+
+@functools.lru_cache(maxsize=512)
+def _normalized(code: str) -> str | None:
+    # Asked many times per page and email (every date and text in the language in force): kept per tag.
     parts = [part for part in code.replace("-", "_").split("_") if part]
     if not parts or not all(part.isascii() and part.isalnum() for part in parts):
         return None
@@ -116,7 +123,12 @@ def in_language(code: str | None) -> Iterator[str]:
 
 def babel_locale(code: str | None = None) -> Locale:
     """The Babel locale of ``code``, or of the language in force."""
-    return Locale.parse(normalize(code) or current_language())
+    return _babel_locale(normalize(code) or current_language())
+
+
+@functools.cache
+def _babel_locale(language: str) -> Locale:
+    return Locale.parse(language)  # one of LANGUAGES: a handful, each parsed once
 
 
 def html_lang(code: str | None = None) -> str:

@@ -166,3 +166,16 @@ def test_an_email_queued_in_a_savepoint_rolled_back_leaves_the_session(app):
     assert dropped not in db.session and kept in db.session
     db.session.commit()
     assert list(db.session.scalars(sa.select(OutboxMessage.id))) == [kept.id]
+
+
+def test_an_address_never_confirmed_in_time_signs_up_afresh(app, client, desks):
+    event = make_event(desks.tbilisi)
+    assert _sign_up(client, event, "late@example.org").status_code == 302
+    hours = app.config["VERIFICATION_HOURS"]
+    db.session.execute(sa.update(Registration).values(created_at=utcnow() - timedelta(hours=hours + 1)))
+    db.session.commit()
+    assert _sign_up(client, event, "late@example.org").status_code == 302
+    statuses = db.session.scalars(sa.select(Registration.status).order_by(Registration.id))
+    assert list(statuses) == ["expired", "pending_verification"]
+    kinds = db.session.scalars(sa.select(OutboxMessage.kind).order_by(OutboxMessage.id))
+    assert list(kinds) == ["registration_confirm_email", "registration_confirm_email"]

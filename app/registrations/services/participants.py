@@ -89,6 +89,8 @@ class RegistrationData:
 
 def find_active(event: Event, email: str) -> Registration | None:
     # The id first, read from the table: most sign-ups find none, and the read then builds no registration.
+    # A statement on the table does not flush the session as a query of the model would: flushed here.
+    db.session.flush()
     found = db.session.execute(_ACTIVE_ID, {"event_id": event.id, "email": email.strip().lower()}).scalar()
     return db.session.get(Registration, found) if found is not None else None
 
@@ -123,6 +125,7 @@ def _stored_unless_active(**values) -> Registration | None:
     address may commit between a look for it and this insert. One statement (INSERT ... ON CONFLICT DO
     NOTHING RETURNING) does what a savepoint, a flush and a release did in four round trips. Column defaults
     apply as in any insert, and the registration's collections start empty, known without a query."""
+    db.session.flush()  # the index sees the session's changes (an earlier registration expired just now)
     row = db.session.execute(_insert_unless_active(db.engine.dialect.name), values).first()
     if row is None:
         return None
@@ -159,7 +162,8 @@ def register(
         raise RegistrationError(_("Please write a name with visible letters."), field="name")
     rules = parts.rules
     counted = bool(rules.organisation_limit or rules.country_limit)
-    if counted or data.invitation_token or data.code.strip():
+    plain = not (counted or data.invitation_token or data.code.strip())
+    if not plain:
         # Sign-ups that count something (limits, code uses, an invitation) queue here: counted, then taken.
         # Others take no seat and count nothing: they need no turn, and the unique index keeps one active
         # registration per address.
@@ -172,14 +176,9 @@ def register(
     session_ids = _chosen_sessions(event, data.session_ids, now)
     if counted:
         expire_unverified(now, event=event)  # addresses never confirmed in time no longer count
-    existing = find_active(event, data.email)
-    if existing is not None and _unconfirmed_too_long(existing, now):
-        # Expired under the event lock, read afresh: the person may be confirming it at this moment.
-        hold_event(event)
-        existing = fresh(existing)
-        if _unconfirmed_too_long(existing, now):
-            _expire(existing)
-            existing = None
+    # A sign-up that uses or counts nothing goes straight to the insert, where the unique index tells of an
+    # earlier registration of the address. Others look first: a repeat must not use a code or meet a limit.
+    existing = None if plain else _active_for(event, data.email, now)
     if existing is not None:
         send_already_registered(existing, now)
         return existing
@@ -217,13 +216,13 @@ def register(
         registration = _stored_unless_active(**values)
         if registration is not None:
             break
-        # A concurrent submission with the same address won the unique index between our look and the
-        # insert: it is the existing registration, handled like any repeat.
-        existing = find_active(event, data.email)
+        # The address has an active registration (made earlier, or by a concurrent submission since our
+        # look): handled like any repeat.
+        existing = _active_for(event, data.email, now)
         if existing is not None:
             send_already_registered(existing, now)
             return existing
-        # The registration that held the address ended in the meantime: the address is free again.
+        # The registration that held the address ended (or expired just now): the address is free again.
     else:
         raise RegistrationError(_("Please go back and try again."), code="registration_conflict", status=409)
     db.session.execute(
@@ -510,6 +509,20 @@ def expire_unverified(now: datetime | None = None, event: Event | None = None) -
 
 def _verification_cutoff(now: datetime) -> datetime:
     return now - timedelta(hours=current_app.config["VERIFICATION_HOURS"])
+
+
+def _active_for(event: Event, email: str, now: datetime) -> Registration | None:
+    """The address's active registration, unless it waited for its email confirmation too long: then it
+    expires, and the address is free."""
+    existing = find_active(event, email)
+    if existing is not None and _unconfirmed_too_long(existing, now):
+        # Expired under the event lock, read afresh: the person may be confirming it at this moment.
+        hold_event(event)
+        existing = fresh(existing)
+        if _unconfirmed_too_long(existing, now):
+            _expire(existing)
+            return None
+    return existing
 
 
 def _unconfirmed_too_long(registration: Registration, now: datetime) -> bool:
