@@ -9,6 +9,7 @@ after. English keeps the house style: "Wed 7 Oct 2020, 13:00-15:30 CEST".
 """
 
 import difflib
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -206,6 +207,17 @@ class SessionTimes:
 
 def session_times(start: datetime, end: datetime, event_zone: str, reader_zone: str | None) -> SessionTimes:
     """Format a session for a reader: "13:00-15:30 CEST" and "15:00-17:30 in Tbilisi (GMT+4)"."""
+    from app.locales import current_language
+
+    return _session_times(start, end, event_zone, reader_zone, current_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _session_times(
+    start: datetime, end: datetime, event_zone: str, reader_zone: str | None, language: str
+) -> SessionTimes:
+    # Kept per session, zones and language (the texts are formatted in the language in force, which is
+    # ``language``): every email and page about an event formats the same few sessions again and again.
     event_text = format_range(start, end, event_zone)
     reader_zone = reader_zone if is_zone(reader_zone) else event_zone
     reader_text = None

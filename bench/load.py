@@ -180,6 +180,19 @@ def registration_journey(base: str, slug: str, people: list[dict], *, concurrenc
     return asyncio.run(_journeys(steps, people, concurrency))
 
 
+def registration_journeys(
+    runs: list[tuple[str, list[dict]]], slug: str, *, concurrency: int, rounds: int
+) -> list[Result]:
+    """``registration_journey`` of each (base URL, people), the people taken in turns over ``rounds`` rounds,
+    so that a machine whose speed drifts slows every app alike (see page_loads)."""
+    parts: list[list[Result]] = [[] for _ in runs]
+    for turn in range(rounds):
+        for (base, people), done in zip(runs, parts, strict=True):
+            share = people[turn * len(people) // rounds : (turn + 1) * len(people) // rounds]
+            done.append(registration_journey(base, slug, share, concurrency=concurrency))
+    return [Result.combined(done) for done in parts]
+
+
 def confirmation_journey(base: str, tokens: list[str], *, concurrency: int) -> Result:
     """Each person opens their confirmation link and presses the button."""
 

@@ -362,11 +362,11 @@ def run(settings: Settings, workdir: Path) -> Outcome:
         outcome.row("  p99 latency", ours.p99 * 1000, theirs.p99 * 1000, "ms")
 
         # 2. The registration journey.
-        ours = load.registration_journey(
-            settings.project, SLUG, bench.people("person"), concurrency=settings.concurrency
-        )
-        theirs = load.registration_journey(
-            settings.reference, SLUG, bench.people("reference"), concurrency=settings.concurrency
+        ours, theirs = load.registration_journeys(
+            [(settings.project, bench.people("person")), (settings.reference, bench.people("reference"))],
+            SLUG,
+            concurrency=settings.concurrency,
+            rounds=settings.page_rounds,
         )
         check_result(outcome, "registration journey", ours, settings.people)
         check_result(outcome, "reference registration journey", theirs, settings.people)
@@ -448,8 +448,8 @@ def report(settings: Settings, outcome: Outcome) -> None:
     print(
         f"gunicorn -c deploy/gunicorn.conf.py --workers {settings.workers} (same for both apps); page: "
         f"{settings.page_concurrency} connections for {settings.page_seconds:g} s each, in "
-        f"{settings.page_rounds} turns; journeys: {settings.people} "
-        f"people, {settings.concurrency} at a time; event capacity {settings.seats} free seats"
+        f"{settings.page_rounds} turns; journeys: {settings.people} people, {settings.concurrency} at a time, "
+        f"in {settings.page_rounds} turns; event capacity {settings.seats} free seats"
     )
     print()
     widths = [32, 18, 18, 7, 14]

@@ -70,6 +70,10 @@ def calendar_method(method: str | None, ics: str) -> str:
     return method
 
 
+# RFC 5322 atoms separated by single spaces: a display name written as it is.
+_PLAIN_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+
+
 def header_safe(value: str) -> str:
     """A header value with every CR, LF and other control character replaced by a space."""
     return _CONTROL.sub(" ", value or "").strip()
@@ -99,10 +103,16 @@ def address(email: str, name: str | None = None) -> str:
     The name loses line breaks, controls and direction-changing characters (``clean_name``) and is quoted
     as needed, so that it reads back as the same name whatever it contains ("Jürgen, Mallory <x@y>").
     """
-    email = ascii_address(email)
-    name = clean_name(name)
+    return _address(ascii_address(email), clean_name(name))
+
+
+@functools.lru_cache(maxsize=256)
+def _address(email: str, name: str) -> str:
+    # Kept per address and name: the service's own From address is made for every message.
     if not name:
         return email
+    if _PLAIN_PHRASE.fullmatch(name):
+        return f"{name} <{email}>"  # words that need no quotes, as the email package writes them
     if "=?" in name or not name.isascii():
         # Stored in ASCII, as encoded words: a reader decodes "=?...?=" even inside quotes.
         return f"{Header(name, 'utf-8').encode(maxlinelen=10**6)} <{email}>"
