@@ -26,7 +26,9 @@ def as_loaded(obj: T) -> T:
     so.make_transient_to_detached(obj)
     session.add(obj)
     transaction = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_INSERTED, []).append((obj, transaction))
+    # The identity, not the object: the session holds its objects weakly, and a long transaction that
+    # queues thousands of emails must not keep them all in memory.
+    session.info.setdefault(_INSERTED, []).append((sa.inspect(obj).key, transaction))
     return obj
 
 
@@ -44,12 +46,13 @@ def _forget_rolled_back(session: Session, previous_transaction: SessionTransacti
     if not inserted:
         return
     kept = []
-    for obj, transaction in inserted:
+    for key, transaction in inserted:
         if _within(transaction, previous_transaction):
-            if obj in session:
+            obj = session.identity_map.get(key)
+            if obj is not None:
                 session.expunge(obj)
         else:
-            kept.append((obj, transaction))
+            kept.append((key, transaction))
     session.info[_INSERTED] = kept
 
 

@@ -68,7 +68,9 @@ def test_calendar_attendee_uses_the_idna_2008_form(app, desks, client):
         "Mallory <mallory@evil.example>, Jürgen",
         'Ана "Bob" <b@evil.example>; c@evil.example',
         "=?utf-8?q?x?= <d@evil.example>",
+        "=?utf-8?q?Admin?=",
         "Plain, Name <e@evil.example>",
+        "Plain Name",
     ],
 )
 def test_any_display_name_reads_back_as_one_recipient(app, smtp_server, name):

@@ -103,19 +103,15 @@ def address(email: str, name: str | None = None) -> str:
     The name loses line breaks, controls and direction-changing characters (``clean_name``) and is quoted
     as needed, so that it reads back as the same name whatever it contains ("Jürgen, Mallory <x@y>").
     """
-    return _address(ascii_address(email), clean_name(name))
-
-
-@functools.lru_cache(maxsize=256)
-def _address(email: str, name: str) -> str:
-    # Kept per address and name: the service's own From address is made for every message.
+    email = ascii_address(email)
+    name = clean_name(name)
     if not name:
         return email
-    if _PLAIN_PHRASE.fullmatch(name):
-        return f"{name} <{email}>"  # words that need no quotes, as the email package writes them
     if "=?" in name or not name.isascii():
         # Stored in ASCII, as encoded words: a reader decodes "=?...?=" even inside quotes.
         return f"{Header(name, 'utf-8').encode(maxlinelen=10**6)} <{email}>"
+    if _PLAIN_PHRASE.fullmatch(name):
+        return f"{name} <{email}>"  # words that need no quotes, as the email package writes them
     try:
         return str(Address(display_name=name, addr_spec=email))
     except (ValueError, IndexError, errors.HeaderParseError):
@@ -130,7 +126,13 @@ def _default_sender_address() -> str:
 
 def service_sender(display_name: str | None = None) -> str:
     """The From address of the service, with ``display_name`` (default MAIL_SENDER_NAME)."""
-    return address(_default_sender_address(), display_name or current_app.config["MAIL_SENDER_NAME"])
+    return _sender_address(_default_sender_address(), display_name or current_app.config["MAIL_SENDER_NAME"])
+
+
+@functools.lru_cache(maxsize=256)
+def _sender_address(email: str, name: str) -> str:
+    # The same few for every message (the service's name, a desk's): made once. Never a participant's.
+    return address(email, name)
 
 
 def sender_name(desk: Desk | None = None) -> str:

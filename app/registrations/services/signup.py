@@ -6,9 +6,14 @@ instead, detached from any session, by event and ``page_version``, and copied in
 without a query (``Session.merge`` with ``load=False``).
 
 Every change to the event or to one of these parts raises ``page_version`` in the same transaction
-(app.events.page_cache.bump_page_versions), and the event page's facts tell the current version: kept by a
-process that listens to PostgreSQL, read per request otherwise. Parts of another version are never used:
-they are read again. Seats, limits and code uses are not parts: they are counted when a sign-up needs them.
+(app.events.page_cache.bump_page_versions), and each sign-up reads the current version in its own
+transaction (one small query): parts of another version are never used, they are read again. So a sign-up
+checks against the event as it is at that moment, as if it had read it all. Seats, limits and code uses are
+not parts: they are counted when a sign-up needs them.
+
+The kept objects are shared by every request of the process: their JSON values (a question's options, a
+translation's texts) are the same lists and dicts in each copy. Nothing may change them in place, which the
+unit of work would not notice anyway: a new value is assigned.
 """
 
 import threading
@@ -19,8 +24,7 @@ import sqlalchemy.orm as so
 from cachetools import LRUCache
 from flask import current_app
 
-from app.events.models import Event
-from app.events.page_cache import page_facts
+from app.events.models import CANCELLED, PUBLISHED, Event
 from app.extensions import db
 from app.registrations.models import Category, Question, RegistrationRules
 from app.registrations.services.categories import categories_for, categories_select
@@ -87,16 +91,23 @@ def signup_parts(slug: str) -> SignUpParts | None:
 
     The event is in the request's session like any loaded one: changing it, or lazily loading what is not
     kept (its desk), works as usual."""
-    facts = page_facts(slug)
-    if facts is None:
+    found = db.session.execute(_VERSION, {"slug": slug}).first()
+    if found is None:
         return None
-    kept = _kept().get(facts.id)
-    if kept is None or kept.event.page_version != facts.page_version:
-        kept = _read_detached(facts.id)
+    event_id, version = found
+    kept = _kept().get(event_id)
+    if kept is None or kept.event.page_version != version:
+        kept = _read_detached(event_id)
         if kept is None:
             return None
-        _kept().put(facts.id, kept)
+        _kept().put(event_id, kept)
     return _attach(kept)
+
+
+_events = Event.__table__
+_VERSION = sa.select(_events.c.id, _events.c.page_version).where(
+    _events.c.slug == sa.bindparam("slug"), _events.c.status.in_((PUBLISHED, CANCELLED))
+)
 
 
 def _read_detached(event_id: int) -> _Detached | None:
