@@ -32,7 +32,12 @@ def can_see_desk(user, desk_id: int | None) -> bool:
 
 def desk_filter(column, user):
     """A WHERE clause limiting ``column`` (a desk_id column) to the user's desks."""
-    ids = visible_desk_ids(user)
-    if ids is None:
+    return within_desks(column, visible_desk_ids(user))
+
+
+def within_desks(column, desk_ids: set[int] | None):
+    """A WHERE clause limiting ``column`` (a desk_id column) to ``desk_ids``: None is every desk (an admin's
+    view), an empty set none (a coordinator without a desk sees nothing)."""
+    if desk_ids is None:
         return sa.true()
-    return column.in_(ids or {-1})
+    return column.in_(desk_ids or {-1})

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from app.accounts.access import within_desks
 from app.calendar import reports
 from app.calendar.models import (
     IMPORT_APPLIED,
@@ -43,9 +44,7 @@ MATCH_NOT_CONFIRMED = "not_confirmed"
 
 
 def _scope(query, desk_ids: set[int] | None):
-    if desk_ids is not None:
-        query = query.where(Registration.desk_id.in_(desk_ids or {-1}))
-    return query
+    return query.where(within_desks(Registration.desk_id, desk_ids))
 
 
 def attendance_by_session(

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from app.accounts.access import visible_desk_ids
+from app.accounts.access import visible_desk_ids, within_desks
 from app.accounts.models import Coordinator
 from app.contact.models import CONTACT_NEW, ContactRequest
 from app.errors import DomainError
@@ -26,9 +26,8 @@ def waiting_items(coordinator: Coordinator) -> tuple[list[Registration], list[Co
     desk_ids = visible_desk_ids(coordinator)
     registrations = sa.select(Registration).where(Registration.status == PENDING_APPROVAL)
     requests = sa.select(ContactRequest).where(ContactRequest.status == CONTACT_NEW)
-    if desk_ids is not None:
-        registrations = registrations.where(Registration.desk_id.in_(desk_ids or {-1}))
-        requests = requests.where(ContactRequest.desk_id.in_(desk_ids or {-1}))
+    registrations = registrations.where(within_desks(Registration.desk_id, desk_ids))
+    requests = requests.where(within_desks(ContactRequest.desk_id, desk_ids))
     return (
         list(db.session.scalars(registrations.order_by(Registration.verified_at, Registration.id))),
         list(db.session.scalars(requests.order_by(ContactRequest.created_at, ContactRequest.id))),

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from app import timezones
+from app.accounts.access import within_desks
 from app.calendar.attendance import attendance_by_session
 from app.countries import COUNTRY_NAMES
 from app.events.models import Event
@@ -19,8 +20,7 @@ from app.registrations.models import STATUS_LABELS, Registration
 def insights(event: Event, desk_ids: set[int] | None) -> dict:
     """Every chart's series for ``event``, limited to the registrations of ``desk_ids`` (None: all)."""
     query = sa.select(Registration).where(Registration.event_id == event.id)
-    if desk_ids is not None:
-        query = query.where(Registration.desk_id.in_(desk_ids or {-1}))
+    query = query.where(within_desks(Registration.desk_id, desk_ids))
     rows = db.session.scalars(query).all()
 
     over_time = registrations_over_time([timezones.utc_to_local(r.created_at, event.timezone).date() for r in rows])

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.accounts.access import visible_desk_ids
+from app.accounts.access import visible_desk_ids, within_desks
 from app.contact.models import CONTACT_NEW, ContactRequest
 from app.events.models import Event
 from app.events.services import published_events
@@ -24,7 +24,7 @@ def overview(user) -> dict:
     """Upcoming events with their seats, and the counts of what waits for this coordinator's desks."""
     desk_ids = visible_desk_ids(user)
     upcoming, _past = published_events()
-    mine = Registration.desk_id.in_(desk_ids or {-1}) if desk_ids is not None else sa.true()
+    mine = within_desks(Registration.desk_id, desk_ids)
     rows = db.session.execute(
         sa.select(Registration.event_id, Registration.status, sa.func.count())
         .where(Registration.event_id.in_([e.id for e in upcoming] or [-1]))
@@ -41,7 +41,7 @@ def overview(user) -> dict:
         )
         for e in upcoming
     ]
-    contact_scope = ContactRequest.desk_id.in_(desk_ids or {-1}) if desk_ids is not None else sa.true()
+    contact_scope = within_desks(ContactRequest.desk_id, desk_ids)
     new_requests = db.session.scalar(
         sa.select(sa.func.count()).where(ContactRequest.status == CONTACT_NEW, contact_scope)
     )

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import get_locale
 
+from app.accounts.access import within_desks
 from app.actions import Action
 from app.calendar.attendance import AttendanceSummary, summarise
 from app.errors import DomainError, NotAllowed
@@ -98,8 +99,7 @@ def standings(event: Event, desk_ids: set[int] | None = None) -> list[Standing]:
         )
         .order_by(sa.func.lower(Registration.name), Registration.id)
     )
-    if desk_ids is not None:
-        query = query.where(Registration.desk_id.in_(desk_ids or {-1}))
+    query = query.where(within_desks(Registration.desk_id, desk_ids))
     certificates = {
         c.registration_id: c for c in db.session.scalars(sa.select(Certificate).where(Certificate.event_id == event.id))
     }

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app.accounts.access import within_desks
 from app.errors import DomainError, NotFound
 from app.events.models import Event
 from app.extensions import db
@@ -163,8 +164,7 @@ def entries_for_event(event: Event, desk_ids: set[int] | None = None) -> list[Di
         .where(Registration.event_id == event.id)
         .order_by(sa.func.lower(Registration.name))
     )
-    if desk_ids is not None:
-        query = query.where(Registration.desk_id.in_(desk_ids or {-1}))
+    query = query.where(within_desks(Registration.desk_id, desk_ids))
     return list(db.session.scalars(query))
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app.accounts.access import within_desks
 from app.actions import Action, require
 from app.errors import DomainError, NotAllowed
 from app.events.models import Event, EventSession
@@ -332,8 +333,7 @@ def _responses(survey: FeedbackSurvey, desk_ids: set[int] | None):
         .where(FeedbackResponse.survey_id == survey.id)
         .order_by(FeedbackResponse.session_id, FeedbackResponse.created_at, FeedbackResponse.id)
     )
-    if desk_ids is not None:
-        query = query.where(Registration.desk_id.in_(desk_ids or {-1}))
+    query = query.where(within_desks(Registration.desk_id, desk_ids))
     return db.session.execute(query).all()
 
 

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from app.accounts.access import within_desks
 from app.events.models import Event
 from app.extensions import db
 from app.mail import services as mail
@@ -13,8 +14,7 @@ from app.web import parse_id
 def status_counts(event: Event, desk_ids: set[int] | None = None) -> dict[str, int]:
     """How many of the event's registrations (on ``desk_ids``, or all) are in each status."""
     query = sa.select(Registration.status, sa.func.count()).where(Registration.event_id == event.id)
-    if desk_ids is not None:
-        query = query.where(Registration.desk_id.in_(desk_ids or {-1}))
+    query = query.where(within_desks(Registration.desk_id, desk_ids))
     return dict(db.session.execute(query.group_by(Registration.status)).all())
 
 
@@ -30,8 +30,7 @@ def search(
 ) -> list[Registration]:
     """An event's registrations visible to a coordinator, filtered, in order of arrival."""
     query = sa.select(Registration).where(Registration.event_id == event.id)
-    if desk_ids is not None:
-        query = query.where(Registration.desk_id.in_(desk_ids or {-1}))
+    query = query.where(within_desks(Registration.desk_id, desk_ids))
     if status:
         query = query.where(Registration.status == status)
     if country:
@@ -58,8 +57,7 @@ def registrations_for_decision(event: Event, ids: list[int], desk_ids: set[int] 
     if not ids:
         return []
     query = sa.select(Registration).where(Registration.event_id == event.id, Registration.id.in_(ids))
-    if desk_ids is not None:
-        query = query.where(Registration.desk_id.in_(desk_ids or {-1}))
+    query = query.where(within_desks(Registration.desk_id, desk_ids))
     return list(db.session.scalars(query.order_by(Registration.verified_at, Registration.id)))
 
 
