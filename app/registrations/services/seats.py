@@ -124,16 +124,26 @@ class SeatBook:
     @classmethod
     def load(cls, event: Event) -> "SeatBook":
         book = cls(event=event, rules=rules_for(event))
+        # Counted by the database, by category and only by what a limit of the event asks: a few rows,
+        # however many people hold a seat.
+        columns = [Registration.category_id]
+        if book.rules.organisation_limit:
+            columns.append(Registration.organisation_key)
+        if book.rules.country_limit:
+            columns.append(Registration.country)
         rows = db.session.execute(
-            sa.select(Registration.id, Registration.category_id, Registration.organisation_key, Registration.country)
+            sa.select(*columns, sa.func.count())
             .where(Registration.event_id == event.id, Registration.status == CONFIRMED)
-            .execution_options(populate_existing=True)
+            .group_by(*columns)
         ).all()
-        for _id, category_id, organisation_key, country in rows:
-            book.confirmed += 1
-            book.by_category[category_id] += 1
-            book.by_organisation[organisation_key] += 1
-            book.by_country[country] += 1
+        for *values, count in rows:
+            group = dict(zip((column.key for column in columns), values, strict=True))
+            book.confirmed += count
+            book.by_category[group["category_id"]] += count
+            if "organisation_key" in group:
+                book.by_organisation[group["organisation_key"]] += count
+            if "country" in group:
+                book.by_country[group["country"]] += count
         book.categories = {
             c.id: c for c in db.session.scalars(sa.select(Category).where(Category.event_id == event.id))
         }
@@ -274,8 +284,9 @@ def waitlist(registration: Registration, *, actor: str, coordinator=None, messag
 def seat_or_waitlist(event: Event, registration: Registration, *, actor: str, coordinator=None, message="") -> str:
     """Give the registration a seat if one is free and nobody waits for it, else put it on the waitlist.
     Needs the event lock. Returns the new status."""
-    fill_seats(event)  # anyone already waiting comes first
-    if event.status == PUBLISHED and SeatBook.load(event).fits(registration):
+    book = SeatBook.load(event)
+    _fill_seats(event, book)  # anyone already waiting comes first
+    if event.status == PUBLISHED and book.fits(registration):
         confirm(registration, actor=actor, coordinator=coordinator, message=message, promoted=False)
     else:
         waitlist(registration, actor=actor, coordinator=coordinator, message=message)
@@ -291,6 +302,13 @@ def plan_promotions(event: Event, capacity: int | None = None) -> list[Registrat
     book = SeatBook.load(event)
     if capacity is not None:
         book.event = _WithCapacity(event, capacity)
+    return _plan(event, book)
+
+
+def _plan(event: Event, book: SeatBook) -> list[Registration]:
+    """plan_promotions with the seats of ``book``, which counts the seats it plans."""
+    if event.status != PUBLISHED:
+        return []
     if book.full:
         return []  # nobody can be promoted: the waitlist need not be read (it may be long)
     plan = []
@@ -315,7 +333,11 @@ class _WithCapacity:
 
 def fill_seats(event: Event) -> list[Registration]:
     """Promote the waitlist, first in line first, while seats are free (needs the event lock)."""
-    promoted = plan_promotions(event)
+    return _fill_seats(event, SeatBook.load(event))
+
+
+def _fill_seats(event: Event, book: SeatBook) -> list[Registration]:
+    promoted = _plan(event, book)
     for head in promoted:
         confirm(head, actor="system", note="A seat became free.", promoted=True)
     return promoted
