@@ -31,8 +31,9 @@ from app.registrations.services.categories import categories_for, categories_sel
 from app.registrations.services.questions import questions_for, questions_select
 from app.registrations.services.seats import note_no_rules, rules_for
 
-# Events whose parts a process keeps; the least recently used beyond this are read again when asked.
-KEPT_EVENTS = 256
+# Events whose parts a process keeps (about 80 KB each with ten translations); the least recently used beyond
+# this are read again when asked. Events open for registration at one time are far fewer.
+KEPT_EVENTS = 64
 _KEPT_KEY = "eventdesk_signup_parts"
 
 
