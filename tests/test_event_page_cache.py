@@ -438,3 +438,23 @@ def test_a_change_committed_after_a_savepoint_shows_on_the_next_request(app, cli
     assert "3 seats left" in page(client, event)  # not committed yet: the facts kept still hold
     db.session.commit()
     assert "5 seats left" in page(client, event)
+
+
+def test_a_coordinator_of_the_event_gets_an_edit_shortcut_that_no_other_reader_gets(
+    app, client, desks, tbilisi_coordinator, germany_coordinator, login
+):
+    from tests.factories import make_event
+
+    event = make_event(desks.tbilisi, title="Open Data Roundtable")
+    page, edit = f"/events/{event.slug}", f"/dashboard/events/{event.id}/edit"
+    assert edit not in client.get(page).get_data(as_text=True)  # shared page, now kept
+    login(germany_coordinator)
+    assert edit not in client.get(page).get_data(as_text=True)
+    client.post("/logout")
+    login(tbilisi_coordinator)
+    assert f'href="{edit}"' in client.get(page).get_data(as_text=True)
+    assert client.get(edit).status_code == 200
+    # The page made for the coordinator is theirs alone: anonymous readers still get the shared one. (A fresh app
+    # context, as each request has outside tests: the test's own context would carry the logged-in user over.)
+    with app.app_context():
+        assert edit not in app.test_client().get(page).get_data(as_text=True)

@@ -2,6 +2,7 @@
 reader's time-zone choice."""
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
 from app import locales, timezones
 from app.events import page_cache, services
@@ -66,9 +67,18 @@ def render_event_page(
         event=event,
         reader_zone=zone,
         zone_form=_zone_form(zone),
+        coordinator_may_edit=_may_edit(event),
         **registration_panel(event, zone, registration_form, state=state, seats_left=seats_left),
         **extra,
     )
+
+
+def _may_edit(event) -> bool:
+    """Whether the reader is a coordinator who may edit the event (a shortcut on the page). Never true on the
+    shared page: only anonymous readers get that one (page_cache.cacheable)."""
+    if not current_user.is_authenticated:
+        return False
+    return any(a.name == "edit" and a.allowed for a in services.event_actions(event, current_user))
 
 
 def registration_panel(
