@@ -12,12 +12,22 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 
 _INSERTED = "eventdesk_rows_inserted"
 T = TypeVar("T")
+
+
+def insert_unless_taken(table: sa.Table, index_elements: list, index_where=None) -> sa.Insert:
+    """INSERT into ``table`` that inserts nothing where the unique index on ``index_elements`` (partial:
+    ``index_where``) already holds the values, in the database's own dialect; add ``returning``.
+    Callers keep the statement per dialect: it is the same for every row."""
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=index_elements, index_where=index_where)
 
 
 def as_loaded(obj: T) -> T:

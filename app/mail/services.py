@@ -16,8 +16,6 @@ from typing import Any
 import idna
 import sqlalchemy as sa
 from flask import current_app, render_template
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.actions import Action, require
 from app.desks.models import Desk
@@ -26,7 +24,7 @@ from app.extensions import db
 from app.i18n import _
 from app.locales import in_language
 from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage, RelayStatus
-from app.rows import as_loaded
+from app.rows import as_loaded, insert_unless_taken
 from app.text import clean_name
 from app.types import utcnow
 
@@ -252,17 +250,16 @@ def queue_email(
     # One statement, at once: no flush has to work the row out. A concurrent transaction may queue the same
     # key between our look and this insert: the unique index decides, without spoiling the caller's
     # transaction.
-    row_id = db.session.execute(_insert_message(db.engine.dialect.name), values).scalar()
+    row_id = db.session.execute(_insert_unless_key_taken(db.engine.dialect.name), values).scalar()
     if row_id is None:
         return None
     return as_loaded(OutboxMessage(id=row_id, **values))
 
 
 @functools.cache
-def _insert_message(dialect: str) -> sa.Insert:
+def _insert_unless_key_taken(_dialect: str) -> sa.Insert:
     table = OutboxMessage.__table__
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).on_conflict_do_nothing(index_elements=[table.c.dedup_key]).returning(table.c.id)
+    return insert_unless_taken(table, [table.c.dedup_key]).returning(table.c.id)
 
 
 # --- Managing the outbox -------------------------------------------------------------------------

@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import signals
 from app.desks.services import route_person
@@ -52,7 +50,7 @@ from app.registrations.services.seats import (
     waitlist_position,
 )
 from app.registrations.services.signup import SignUpParts, read_parts
-from app.rows import as_loaded
+from app.rows import as_loaded, insert_unless_taken
 from app.text import clean_name
 from app.types import utcnow
 from app.web import external_url_for
@@ -105,16 +103,12 @@ _ACTIVE_ID = sa.select(_registrations.c.id).where(
 
 
 @functools.cache
-def _insert_unless_active(dialect: str) -> sa.Insert:
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return (
-        insert(_registrations)
-        .on_conflict_do_nothing(
-            index_elements=[_registrations.c.event_id, _registrations.c.email_normalized],
-            index_where=is_active_status(_registrations.c.status),
-        )
-        .returning(*_registrations.c)
-    )
+def _insert_unless_active(_dialect: str) -> sa.Insert:
+    return insert_unless_taken(
+        _registrations,
+        [_registrations.c.event_id, _registrations.c.email_normalized],
+        is_active_status(_registrations.c.status),
+    ).returning(*_registrations.c)
 
 
 def _stored_unless_active(**values) -> Registration | None:
