@@ -1,5 +1,7 @@
 """Extension objects, created unbound and initialised in create_app()."""
 
+import time
+
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
@@ -9,6 +11,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from limits.storage import MemoryStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -30,6 +33,32 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
+
+
+class InlineSweepMemoryStorage(MemoryStorage):
+    """limits' memory storage ("memory://"), which sweeps expired counters while it is used.
+
+    The library's own starts a timer thread after a hit, and the thread ends 10 ms later: in a worker that
+    serves one request at a time, that is a new thread for nearly every form sent. Here the sweep runs in the
+    hit itself, at most once a second. Counting is unchanged: a counter's expiry is checked whenever it is
+    read; the sweep only frees counters nobody reads again.
+    """
+
+    STORAGE_SCHEME = ["eventdesk-memory"]
+    SWEEP_SECONDS = 1.0
+    _next_sweep = 0.0
+
+    # Overrides MemoryStorage's private __schedule_expiry (called by every incr, decr and acquire).
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + self.SWEEP_SECONDS
+            self._MemoryStorage__expire_events()
+
+
+def limiter_storage_uri(configured: str) -> str:
+    """The storage the limiter uses for RATELIMIT_STORAGE_URI: the memory one sweeps inline (above)."""
+    return "eventdesk-memory://" if configured.startswith("memory://") else configured
 
 
 @limiter.request_filter

@@ -5,6 +5,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app.desks import kept as kept_desks
+from app.desks import services as desk_services
+from app.desks.models import Desk
 from app.events import services as event_services
 from app.events.models import Event
 from app.extensions import db
@@ -23,6 +26,7 @@ PARTS = (
     "registration_rules",
     "registration_categories",
     "registration_questions",
+    "desks",
 )
 
 # The event's version, read by every sign-up (and by the event page's facts where no process listens).
@@ -192,3 +196,69 @@ def test_an_address_never_confirmed_in_time_signs_up_afresh(app, client, desks):
     assert list(statuses) == ["expired", "pending_verification"]
     kinds = db.session.scalars(sa.select(OutboxMessage.kind).order_by(OutboxMessage.id))
     assert list(kinds) == ["registration_confirm_email", "registration_confirm_email"]
+
+
+def _routing_version() -> int:
+    return db.session.scalar(sa.select(kept_desks.version_column()))
+
+
+def _stored(email: str) -> Registration:
+    return db.session.scalar(sa.select(Registration).where(Registration.email == email))
+
+
+def test_a_desk_changed_after_a_sign_up_routes_the_next(app, client, desks):
+    event = make_event(desks.tbilisi)
+    assert _sign_up(client, event, "first@example.org", country="UA").status_code == 302
+    assert _stored("first@example.org").desk_id == desks.tbilisi.id
+    before = _routing_version()
+    kyiv = desk_services.save_desk(name="Ukraine (Kyiv)", city="Kyiv", countries=[])
+    db.session.commit()
+    assert _routing_version() == before + 1
+    # Ukraine moves from the Tbilisi desk to the new one.
+    desk_services.save_desk(
+        name=desks.tbilisi.name,
+        city=desks.tbilisi.city,
+        countries=[c for c in desks.tbilisi.countries if c != "UA"],
+        is_default=True,
+        desk=desks.tbilisi,
+    )
+    desk_services.save_desk(name=kyiv.name, city=kyiv.city, countries=["UA"], desk=kyiv)
+    db.session.commit()
+    assert _sign_up(client, event, "second@example.org", country="UA").status_code == 302
+    second = _stored("second@example.org")
+    assert second.desk_id == kyiv.id
+    assert second.routing_reason == "country UA covered by Ukraine (Kyiv)"
+
+
+def test_a_desk_renamed_after_a_sign_up_signs_the_next_email(app, client, desks):
+    event = make_event(desks.tbilisi)
+    assert _sign_up(client, event, "first@example.org").status_code == 302
+    desk_services.save_desk(
+        name="Caucasus Desk", city="Tbilisi", countries=desks.tbilisi.countries, is_default=True, desk=desks.tbilisi
+    )
+    db.session.commit()
+    assert _sign_up(client, event, "second@example.org").status_code == 302
+    senders = db.session.scalars(sa.select(OutboxMessage.sender).order_by(OutboxMessage.id)).all()
+    assert "Caucasus Desk via" not in senders[0] and "Caucasus Desk via" in senders[1]
+
+
+def test_a_desk_change_written_by_another_host_routes_the_next_sign_up(app, client, desks):
+    """Another host's commit: the desk's row changed and the routing version raised, nothing announced."""
+    event = make_event(desks.tbilisi)
+    assert _sign_up(client, event, "first@example.org", country="DE").status_code == 302
+    assert _stored("first@example.org").desk_id == desks.germany.id
+    db.session.execute(sa.update(Desk).where(Desk.id == desks.germany.id).values(is_german=False, country_codes=""))
+    kept_desks.bump(db.session)
+    db.session.commit()
+    assert _sign_up(client, event, "second@example.org", country="DE").status_code == 302
+    assert _stored("second@example.org").desk_id == desks.tbilisi.id
+
+
+def test_only_a_change_to_a_desk_itself_raises_the_routing_version(app, desks, tbilisi_coordinator):
+    before = _routing_version()
+    tbilisi_coordinator.position = "Head of the desk"
+    db.session.commit()
+    assert _routing_version() == before
+    db.session.delete(desks.germany)
+    db.session.commit()
+    assert _routing_version() == before + 1

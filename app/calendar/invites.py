@@ -22,7 +22,7 @@ from app.events.services import EventChange, SessionChange, calendar_title
 from app.extensions import db
 from app.locales import in_language
 from app.mail.services import CalendarPart, queue_email
-from app.registrations.links import access_link, manage_link
+from app.registrations.links import access_link, manage_link, personal_links
 from app.registrations.models import CANCELLED, CONFIRMED, REJECTED, Registration
 from app.registrations.services import chosen_session_ids
 from app.types import utcnow
@@ -34,7 +34,8 @@ def send_confirmation(registration: Registration, *, promoted: bool, message: st
     """The confirmation with the personal access link and the first session's invite; the other
     sessions' invites follow as separate messages (one calendar object per message)."""
     event = registration.event
-    access_url = access_link(registration)
+    links = personal_links(registration, access=True, manage=True)
+    access_url = links.access_url
     upcoming = sessions_of(registration)
     first = upcoming[0] if upcoming else None
     queue_email(
@@ -45,7 +46,7 @@ def send_confirmation(registration: Registration, *, promoted: bool, message: st
         context={
             "registration": registration,
             "event": event,
-            "manage_url": manage_link(registration),
+            "manage_url": links.manage_url,
             "access_url": access_url,
             "promoted": promoted,
             "message": message,
@@ -162,8 +163,8 @@ def send_updates(event: Event, change: EventChange, now: datetime | None = None)
         mine = [p for p in plan if p[2] == ics.CANCEL or p[1].id in chosen]
         if not mine:
             continue
-        access_url = access_link(registration) if needs_link else None
-        manage_url = manage_link(registration)
+        links = personal_links(registration, access=needs_link, manage=True)
+        access_url, manage_url = links.access_url, links.manage_url
         sequence = sequence_of(registration)
         for item, target, method in mine:
             if method == ics.REQUEST:
@@ -280,6 +281,7 @@ def send_access_details(event: Event, message: str, now: datetime | None = None)
                 for session in event.sessions
                 if session.id in chosen
             ]
+        links = personal_links(registration, access=True, manage=True)
         queued = emails.queue(
             registration,
             kind="access_details",
@@ -289,8 +291,8 @@ def send_access_details(event: Event, message: str, now: datetime | None = None)
                 "message": message,
                 "agenda": agenda,
                 "now": now,
-                "access_url": access_link(registration),
-                "manage_url": manage_link(registration),
+                "access_url": links.access_url,
+                "manage_url": links.manage_url,
             },
         )
         count += queued is not None

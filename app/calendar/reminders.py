@@ -19,7 +19,7 @@ from app.extensions import db
 from app.i18n import ngettext
 from app.locales import in_language
 from app.mail.models import OutboxMessage
-from app.registrations.links import access_link, manage_link
+from app.registrations.links import personal_links
 from app.registrations.models import CONFIRMED, Registration, RegistrationTransition
 from app.registrations.services import covers_session
 from app.types import utcnow
@@ -112,6 +112,7 @@ def _send(session: EventSession, reminder: Reminder, now: datetime) -> int:
     count = 0
     for registration in recipients:
         with in_language(registration.language):
+            links = personal_links(registration, access=True, manage=True)
             message = emails.queue(
                 registration,
                 kind="reminder",
@@ -122,8 +123,8 @@ def _send(session: EventSession, reminder: Reminder, now: datetime) -> int:
                     "title": ics.summary(event, session),
                     "times": emails.times(session.starts_at, session.ends_at, event, registration),
                     "wording": _wording(session, reminder, now),
-                    "access_url": access_link(registration),
-                    "manage_url": manage_link(registration),
+                    "access_url": links.access_url,
+                    "manage_url": links.manage_url,
                 },
             )
         count += message is not None

@@ -44,3 +44,13 @@ class Desk(db.Model):
 
     def __repr__(self) -> str:
         return f"<Desk {self.name}>"
+
+
+class DeskRoutingVersion(db.Model):
+    """How often the desks have changed, in one row: processes keep the desks for routing by this number
+    (app.desks.kept). It grows in the same transaction as any change to a desk."""
+
+    __tablename__ = "desk_routing_versions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)  # the one row is 1
+    version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")

@@ -14,6 +14,7 @@ from app.i18n import _
 
 
 class RoutableDesk(Protocol):
+    id: int
     name: str
     is_german: bool
     is_default: bool

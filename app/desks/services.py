@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 
 from app.accounts.models import Coordinator
 from app.countries import COUNTRY_NAMES, is_country
+from app.desks import kept
 from app.desks.models import Desk
 from app.desks.routing import Route, route
 from app.errors import DomainError
@@ -35,9 +36,13 @@ def all_desks() -> list[Desk]:
     return list(db.session.scalars(sa.select(Desk).order_by(Desk.name)))
 
 
-def route_person(country: str, expert_type: str) -> Route:
-    """The desk (and the reason) for a person from ``country`` who is an ``expert_type`` expert."""
-    return route(all_desks(), country, expert_type)
+def route_person(country: str, expert_type: str, *, routing_version: int | None = None) -> Route:
+    """The desk (and the reason) for a person from ``country`` who is an ``expert_type`` expert.
+
+    Given the desks' ``routing_version`` read in this transaction (kept.version_column), the route's desk is
+    the process's kept copy (a RoutingDesk: id, name, countries), else the Desk itself."""
+    desks = all_desks() if routing_version is None else kept.routing_desks(routing_version)
+    return route(desks, country, expert_type)
 
 
 def active_coordinators(desk: Desk) -> list[Coordinator]:

@@ -15,24 +15,34 @@ from app.types import utcnow
 
 
 def issue(registration: Registration, purpose: str, expires_at: datetime | None = None) -> str:
-    """Store a new token's hash and return the token itself, for a link in an email.
+    """Store a new token's hash and return the token itself, for a link in an email."""
+    return issue_many(registration, [(purpose, expires_at)])[0]
 
-    The row is inserted at once, as one statement: nothing in the session holds it, and no flush has to
-    work it out (a registration not yet stored is flushed first: the row refers to it)."""
-    raw, digest = new_token()
+
+def issue_many(registration: Registration, wanted: list[tuple[str, datetime | None]]) -> list[str]:
+    """New tokens for (purpose, expires_at) each, in that order; their hashes are stored together.
+
+    The rows are inserted at once, in one statement: nothing in the session holds them, and no flush has to
+    work them out (a registration not yet stored is flushed first: the rows refer to it)."""
     if registration.id is None:
         db.session.flush()
+    made = [new_token() for _ in wanted]
+    created_at = utcnow()
     db.session.execute(
-        _INSERT,
-        {
-            "registration_id": registration.id,
-            "purpose": purpose,
-            "token_hash": digest,
-            "expires_at": expires_at,
-            "created_at": utcnow(),
-        },
+        _INSERT.values(
+            [
+                {
+                    "registration_id": registration.id,
+                    "purpose": purpose,
+                    "token_hash": digest,
+                    "expires_at": expires_at,
+                    "created_at": created_at,
+                }
+                for (purpose, expires_at), (_raw, digest) in zip(wanted, made, strict=True)
+            ]
+        )
     )
-    return raw
+    return [raw for raw, _digest in made]
 
 
 _INSERT = sa.insert(AccessToken.__table__)

@@ -5,13 +5,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from app.mail.services import queue_email
-from app.registrations.links import confirmation_link, manage_link
+from app.registrations.links import personal_links
 from app.registrations.models import PENDING_VERIFICATION, Registration
 
 
-def send(registration: Registration, template: str, **context) -> None:
-    """Queue the email ``template`` to the participant, with a fresh link to their personal page."""
-    manage_url = None if registration.anonymised_at else manage_link(registration)
+def send(registration: Registration, template: str, *, verify_until: datetime | None = None, **context) -> None:
+    """Queue the email ``template`` to the participant, with a fresh link to their personal page and, when
+    ``verify_until`` is given, a confirmation link valid until then (``verify_url``)."""
+    links = personal_links(registration, manage=not registration.anonymised_at, verify_until=verify_until)
     queue_email(
         kind=f"registration_{template}",
         to=registration.email,
@@ -20,7 +21,8 @@ def send(registration: Registration, template: str, **context) -> None:
         context={
             "registration": registration,
             "event": registration.event,
-            "manage_url": manage_url,
+            "manage_url": links.manage_url,
+            "verify_url": links.verify_url,
             **context,
         },
         desk=registration.event.desk,
@@ -31,18 +33,12 @@ def send(registration: Registration, template: str, **context) -> None:
 def send_confirmation_request(registration: Registration, now: datetime) -> None:
     """The email with the link that confirms the address."""
     hours = current_app.config["VERIFICATION_HOURS"]
-    send(
-        registration,
-        "confirm_email",
-        verify_url=confirmation_link(registration, now + timedelta(hours=hours)),
-        hours=hours,
-    )
+    send(registration, "confirm_email", verify_until=now + timedelta(hours=hours), hours=hours)
 
 
 def send_already_registered(registration: Registration, now: datetime) -> None:
     """Tell the owner of the address; if they never confirmed it, with a fresh confirmation link."""
-    verify_url = None
+    verify_until = None
     if registration.status == PENDING_VERIFICATION:
-        hours = current_app.config["VERIFICATION_HOURS"]
-        verify_url = confirmation_link(registration, now + timedelta(hours=hours))
-    send(registration, "already_registered", verify_url=verify_url)
+        verify_until = now + timedelta(hours=current_app.config["VERIFICATION_HOURS"])
+    send(registration, "already_registered", verify_until=verify_until)

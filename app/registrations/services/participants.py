@@ -182,7 +182,7 @@ def register(
         raise RegistrationError(category_errors["category_id"], fields=category_errors, code="code_other_category")
     check_limits(event, data.organisation, data.country)
 
-    chosen = route_person(data.country, data.expert_type)
+    chosen = route_person(data.country, data.expert_type, routing_version=parts.routing_version)
     values = {
         "event_id": event.id,
         "desk_id": chosen.desk.id,

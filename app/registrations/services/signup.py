@@ -1,15 +1,16 @@
 """What a sign-up reads of its event, kept in each process between the event's changes.
 
 A sign-up checks the form against the event as it is: its state and sessions, its rules, categories and
-questions. Read for every sign-up, these are six queries and a few dozen objects to build. They are kept
-instead, detached from any session, by event and ``page_version``, and copied into the request's session
-without a query (``Session.merge`` with ``load=False``).
+questions, and routes the person by the desks. Read for every sign-up, these are seven queries and a few
+dozen objects to build. They are kept instead, detached from any session, by event, ``page_version`` and the
+desks' routing version (app.desks.kept), and copied into the request's session without a query
+(``Session.merge`` with ``load=False``).
 
 Every change to the event or to one of these parts raises ``page_version`` in the same transaction
-(app.events.page_cache.bump_page_versions), and each sign-up reads the current version in its own
-transaction (one small query): parts of another version are never used, they are read again. So a sign-up
-checks against the event as it is at that moment, as if it had read it all. Seats, limits and code uses are
-not parts: they are counted when a sign-up needs them.
+(app.events.page_cache.bump_page_versions), every change to a desk the routing version, and each sign-up
+reads both versions in its own transaction (one small query): parts of another version are never used, they
+are read again. So a sign-up checks against the event as it is at that moment, as if it had read it all.
+Seats, limits and code uses are not parts: they are counted when a sign-up needs them.
 
 The kept objects are shared by every request of the process: their JSON values (a question's options, a
 translation's texts) are the same lists and dicts in each copy. Nothing may change them in place, which the
@@ -24,6 +25,7 @@ import sqlalchemy.orm as so
 from cachetools import LRUCache
 from flask import current_app
 
+from app.desks import kept as kept_desks
 from app.events.models import CANCELLED, PUBLISHED, Event
 from app.extensions import db
 from app.registrations.models import Category, Question, RegistrationRules
@@ -44,6 +46,8 @@ class SignUpParts:
     event: Event
     categories: list[Category]
     questions: list[Question]
+    # The desks' routing version read with the event's (app.desks.kept); None: the desks are read.
+    routing_version: int | None = None
 
     @property
     def rules(self) -> RegistrationRules:
@@ -57,6 +61,7 @@ def read_parts(event: Event) -> SignUpParts:
 
 @dataclass(frozen=True)
 class _Detached:
+    routing_version: int  # the event's desk (its name signs the emails) is of it
     event: Event
     rules: RegistrationRules | None
     categories: tuple[Category, ...]
@@ -95,31 +100,37 @@ def signup_parts(slug: str) -> SignUpParts | None:
     found = db.session.execute(_VERSION, {"slug": slug}).first()
     if found is None:
         return None
-    event_id, version = found
+    event_id, version, routing_version = found
     kept = _kept().get(event_id)
-    if kept is None or kept.event.page_version != version:
-        kept = _read_detached(event_id)
+    if kept is None or kept.event.page_version != version or kept.routing_version != routing_version:
+        kept = _read_detached(event_id, routing_version)
         if kept is None:
             return None
         _kept().put(event_id, kept)
-    return _attach(kept)
+    return _attach(kept, routing_version)
 
 
 _events = Event.__table__
-_VERSION = sa.select(_events.c.id, _events.c.page_version).where(
+# The event's version and the desks' routing version, in one query.
+_VERSION = sa.select(_events.c.id, _events.c.page_version, kept_desks.version_column()).where(
     _events.c.slug == sa.bindparam("slug"), _events.c.status.in_((PUBLISHED, CANCELLED))
 )
 
 
-def _read_detached(event_id: int) -> _Detached | None:
+def _read_detached(event_id: int, routing_version: int) -> _Detached | None:
     # A session of its own on the request's connection and transaction (SQLite has one writer at a time):
     # what it loads is detached when it closes, and the request's session holds none of it. The event is
     # read first, so every part read after it is at least as new as its page_version.
     with so.Session(bind=db.session.connection(), expire_on_commit=False) as session:
-        event = session.scalar(sa.select(Event).where(Event.id == event_id).options(so.selectinload(Event.sessions)))
+        event = session.scalar(
+            sa.select(Event)
+            .where(Event.id == event_id)
+            .options(so.selectinload(Event.sessions), so.joinedload(Event.desk))
+        )
         if event is None:
             return None
         return _Detached(
+            routing_version=routing_version,
             event=event,
             rules=session.get(RegistrationRules, event_id),
             categories=tuple(session.scalars(categories_select(event_id))),
@@ -127,7 +138,7 @@ def _read_detached(event_id: int) -> _Detached | None:
         )
 
 
-def _attach(kept: _Detached) -> SignUpParts:
+def _attach(kept: _Detached, routing_version: int) -> SignUpParts:
     session = db.session
     event = session.merge(kept.event, load=False)
     if kept.rules is None:
@@ -138,4 +149,5 @@ def _attach(kept: _Detached) -> SignUpParts:
         event=event,
         categories=[session.merge(c, load=False) for c in kept.categories],
         questions=[session.merge(q, load=False) for q in kept.questions],
+        routing_version=routing_version,
     )
