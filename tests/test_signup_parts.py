@@ -262,3 +262,13 @@ def test_only_a_change_to_a_desk_itself_raises_the_routing_version(app, desks, t
     db.session.delete(desks.germany)
     db.session.commit()
     assert _routing_version() == before + 1
+
+
+def test_a_sign_up_stores_its_first_step_and_a_repeat_stores_none(app, client, desks):
+    event = make_event(desks.tbilisi)
+    assert _sign_up(client, event, "twice@example.org").status_code == 302
+    assert _sign_up(client, event, "twice@example.org").status_code == 302
+    (stored,) = db.session.scalars(sa.select(Registration)).all()
+    (step,) = db.session.scalars(sa.select(RegistrationTransition)).all()
+    assert (step.registration_id, step.from_status, step.to_status) == (stored.id, None, "pending_verification")
+    assert (step.actor, step.message, step.created_at) == ("participant", "", stored.created_at)

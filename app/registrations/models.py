@@ -39,9 +39,10 @@ def is_active_status(column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
 
     The statuses are written into the statement rather than bound: PostgreSQL then matches the partial unique
     index on active registrations also when the driver runs the statement prepared (a generic plan cannot prove
-    bound values to be the index's statuses and reads every registration of the event instead).
+    bound values to be the index's statuses and reads every registration of the event instead). They are
+    written when the statement is compiled, once, not at each execution.
     """
-    return column.in_(sa.bindparam("active_statuses", list(ACTIVE_STATUSES), expanding=True, literal_execute=True))
+    return column.in_([sa.literal_column(f"'{status}'", sa.String) for status in ACTIVE_STATUSES])
 
 
 class Registration(db.Model):

@@ -29,22 +29,23 @@ def issue_many(registration: Registration, wanted: list[tuple[str, datetime | No
     made = [new_token() for _ in wanted]
     created_at = utcnow()
     db.session.execute(
-        _INSERT.values(
-            [
-                {
-                    "registration_id": registration.id,
-                    "purpose": purpose,
-                    "token_hash": digest,
-                    "expires_at": expires_at,
-                    "created_at": created_at,
-                }
-                for (purpose, expires_at), (_raw, digest) in zip(wanted, made, strict=True)
-            ]
-        )
+        _INSERT,
+        [
+            {
+                "registration_id": registration.id,
+                "purpose": purpose,
+                "token_hash": digest,
+                "expires_at": expires_at,
+                "created_at": created_at,
+            }
+            for (purpose, expires_at), (_raw, digest) in zip(wanted, made, strict=True)
+        ],
     )
     return [raw for raw, _digest in made]
 
 
+# Rows given as a list of parameters: one statement for them all, compiled once (a list of values in the
+# statement itself would be compiled anew each time).
 _INSERT = sa.insert(AccessToken.__table__)
 
 

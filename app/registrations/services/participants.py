@@ -111,16 +111,53 @@ def _insert_unless_active(_dialect: str) -> sa.Insert:
     ).returning(*_registrations.c)
 
 
+# A new registration's first step in its history: the person signed up, the address to be confirmed.
+_FIRST_STEP = {"from_status": None, "actor": "participant", "message": ""}
+
+
+@functools.cache
+def _insert_with_first_step(columns: tuple[str, ...]) -> sa.Select:
+    """PostgreSQL: the registration (unless its address has an active one) and its first step, in one
+    statement: a data-modifying WITH whose second INSERT takes the first's row, and inserts nothing when the
+    first inserted nothing. ``columns``: the values given (the others take their defaults)."""
+    inserted = (
+        _insert_unless_active("postgresql").values({name: sa.bindparam(name) for name in columns}).cte("inserted")
+    )
+    history = RegistrationTransition.__table__
+    first_step = sa.insert(history).from_select(
+        ["registration_id", "from_status", "to_status", "actor", "message", "created_at"],
+        sa.select(
+            inserted.c.id,
+            sa.literal(_FIRST_STEP["from_status"], sa.String),
+            inserted.c.status,
+            sa.literal(_FIRST_STEP["actor"], sa.String),
+            sa.literal(_FIRST_STEP["message"], sa.String),
+            inserted.c.created_at,
+        ),
+    )
+    return sa.select(inserted).add_cte(first_step.cte("first_step"))
+
+
 def _stored_unless_active(**values) -> Registration | None:
-    """Insert a registration unless its address already has an active one for the event; the new
-    registration, in the session as if it had been loaded, or None.
+    """Insert a registration unless its address already has an active one for the event, with the first step
+    of its history; the new registration, in the session as if it had been loaded, or None.
 
     The unique index on active registrations decides, whatever the concurrency: a submission with the same
     address may commit between a look for it and this insert. One statement (INSERT ... ON CONFLICT DO
-    NOTHING RETURNING) does what a savepoint, a flush and a release did in four round trips. Column defaults
-    apply as in any insert, and the registration's collections start empty, known without a query."""
+    NOTHING RETURNING, with the history's row on PostgreSQL) does what a savepoint, a flush and a release did
+    in four round trips. Column defaults apply as in any insert, and the registration's collections start
+    empty, known without a query."""
     db.session.flush()  # the index sees the session's changes (an earlier registration expired just now)
-    row = db.session.execute(_insert_unless_active(db.engine.dialect.name), values).first()
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        row = db.session.execute(_insert_with_first_step(tuple(values)), values).first()
+    else:
+        row = db.session.execute(_insert_unless_active(dialect), values).first()
+        if row is not None:
+            db.session.execute(
+                _INSERT_TRANSITION,
+                {"registration_id": row.id, "to_status": row.status, "created_at": row.created_at, **_FIRST_STEP},
+            )
     if row is None:
         return None
     registration = Registration(**row._mapping)
@@ -219,16 +256,6 @@ def register(
         # The registration that held the address ended (or expired just now): the address is free again.
     else:
         raise RegistrationError(_("Please go back and try again."), code="registration_conflict", status=409)
-    db.session.execute(
-        _INSERT_TRANSITION,
-        {
-            "registration_id": registration.id,
-            "from_status": None,
-            "to_status": PENDING_VERIFICATION,
-            "actor": "participant",
-            "message": "",
-        },
-    )
     questions.store_answers(registration, answers)
     if session_ids:
         registration.chosen = [ChosenSession(session_id=session_id) for session_id in session_ids]

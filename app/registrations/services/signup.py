@@ -112,8 +112,9 @@ def signup_parts(slug: str) -> SignUpParts | None:
 
 _events = Event.__table__
 # The event's version and the desks' routing version, in one query.
+# (The two states as two comparisons: an IN list of values is expanded anew for every execution.)
 _VERSION = sa.select(_events.c.id, _events.c.page_version, kept_desks.version_column()).where(
-    _events.c.slug == sa.bindparam("slug"), _events.c.status.in_((PUBLISHED, CANCELLED))
+    _events.c.slug == sa.bindparam("slug"), sa.or_(_events.c.status == PUBLISHED, _events.c.status == CANCELLED)
 )
 
 
