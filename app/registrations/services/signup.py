@@ -96,7 +96,7 @@ def signup_parts(slug: str) -> SignUpParts | None:
     """The public event (published or cancelled) with the parts a sign-up checks; None when there is none.
 
     The event is in the request's session like any loaded one: changing it, or lazily loading what is not
-    kept (its desk), works as usual."""
+    kept (its desk's coordinators), works as usual."""
     found = db.session.execute(_VERSION, {"slug": slug}).first()
     if found is None:
         return None
@@ -107,7 +107,7 @@ def signup_parts(slug: str) -> SignUpParts | None:
         if kept is None:
             return None
         _kept().put(event_id, kept)
-    return _attach(kept, routing_version)
+    return _attach(kept)
 
 
 _events = Event.__table__
@@ -139,7 +139,7 @@ def _read_detached(event_id: int, routing_version: int) -> _Detached | None:
         )
 
 
-def _attach(kept: _Detached, routing_version: int) -> SignUpParts:
+def _attach(kept: _Detached) -> SignUpParts:
     session = db.session
     event = session.merge(kept.event, load=False)
     if kept.rules is None:
@@ -150,5 +150,5 @@ def _attach(kept: _Detached, routing_version: int) -> SignUpParts:
         event=event,
         categories=[session.merge(c, load=False) for c in kept.categories],
         questions=[session.merge(q, load=False) for q in kept.questions],
-        routing_version=routing_version,
+        routing_version=kept.routing_version,
     )
