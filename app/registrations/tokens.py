@@ -4,6 +4,7 @@ A registration may hold several tokens of one purpose: each email that carries a
 token, because only hashes are stored and an earlier token cannot be shown again.
 """
 
+import functools
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -27,26 +28,30 @@ def issue_many(registration: Registration, wanted: list[tuple[str, datetime | No
     if registration.id is None:
         db.session.flush()
     made = [new_token() for _ in wanted]
-    created_at = utcnow()
-    db.session.execute(
-        _INSERT,
-        [
-            {
-                "registration_id": registration.id,
-                "purpose": purpose,
-                "token_hash": digest,
-                "expires_at": expires_at,
-                "created_at": created_at,
-            }
-            for (purpose, expires_at), (_raw, digest) in zip(wanted, made, strict=True)
-        ],
-    )
+    values = {"registration_id": registration.id, "created_at": utcnow()}
+    for row, ((purpose, expires_at), (_raw, digest)) in enumerate(zip(wanted, made, strict=True)):
+        values |= {f"purpose_{row}": purpose, f"token_hash_{row}": digest, f"expires_at_{row}": expires_at}
+    db.session.execute(_insert_rows(len(wanted)), values)
     return [raw for raw, _digest in made]
 
 
-# Rows given as a list of parameters: one statement for them all, compiled once (a list of values in the
-# statement itself would be compiled anew each time).
-_INSERT = sa.insert(AccessToken.__table__)
+@functools.cache
+def _insert_rows(count: int) -> sa.TextClause:
+    """One INSERT of ``count`` rows, written once per count and cached like any statement (a list of rows
+    given as parameters would be sent as several statements in a pipeline, a list of values built into an
+    insert construct compiled anew at each execution)."""
+    table = AccessToken.__table__
+    per_row = ("purpose", "token_hash", "expires_at")
+    rows = ", ".join(
+        f"(:registration_id, {', '.join(f':{name}_{row}' for name in per_row)}, :created_at)" for row in range(count)
+    )
+    return sa.text(
+        f"INSERT INTO {table.name} (registration_id, {', '.join(per_row)}, created_at) VALUES {rows}"  # noqa: S608 - the names are the table's, the values bound
+    ).bindparams(
+        sa.bindparam("registration_id", type_=table.c.registration_id.type),
+        sa.bindparam("created_at", type_=table.c.created_at.type),
+        *(sa.bindparam(f"{name}_{row}", type_=table.c[name].type) for row in range(count) for name in per_row),
+    )
 
 
 def lookup(raw: str | None, purpose: str) -> AccessToken | None:
