@@ -2,12 +2,12 @@
 
 import time
 
-from flask import request
+import flask_login
+from flask import current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -31,6 +31,24 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
+
+
+class LoginManager(flask_login.LoginManager):
+    """Flask-Login's manager, leaving the sessions of visitors who are not signed in alone.
+
+    Its "basic" session protection marks a session not fresh when the visitor's address or browser is not
+    the one it was signed in from. A session without a signed-in user (a visitor's, holding a form's CSRF
+    token) has none: Flask-Login marked it anyway, and its cookie was signed and sent again for nothing.
+    Freshness is about a sign-in, and a session that has one is checked as before; "strong" protection too.
+    """
+
+    def _session_protection_failed(self):
+        mode = current_app.config.get("SESSION_PROTECTION", self.session_protection)
+        if mode == "basic" and "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
+
+
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
 

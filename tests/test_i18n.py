@@ -606,3 +606,24 @@ def test_labels_defined_at_import_time_follow_the_language(app):
     assert german == gettext_in(app, "de", "Confirmed")
     with app.test_request_context(), in_language("de"):
         assert render_template_string("{{ _('Confirmed') }}") == german
+
+
+@SQLITE_ONLY
+def test_the_catalog_follows_every_change_of_language_within_a_request(app):
+    # The catalog in force is kept in the context (app.i18n.KeptTranslationsDomain): each switch finds it again.
+    from flask import g
+    from flask_babel import gettext, refresh
+
+    german, georgian = gettext_in(app, "de", "Confirmed"), gettext_in(app, "ka", "Confirmed")
+    assert len({german, georgian, "Confirmed"}) == 3
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        assert gettext("Confirmed") == german
+        with in_language("ka"):
+            assert gettext("Confirmed") == georgian
+            with in_language("en"):
+                assert gettext("Confirmed") == "Confirmed"
+            assert gettext("Confirmed") == georgian
+        assert gettext("Confirmed") == german
+        g.person_language = "ka"  # what locales.for_person does, then a refresh
+        refresh()
+        assert gettext("Confirmed") == georgian

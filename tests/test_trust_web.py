@@ -315,3 +315,25 @@ def test_a_password_change_ends_remember_tokens(app, client, login, admin, tbili
     later = app.test_client()
     later.set_cookie(COOKIE, token)
     assert visit(later, "GET", "/dashboard/").status_code == 302
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_visitors_session_holds_only_its_form_token_and_is_not_sent_again(client, desks):
+    # Flask-Login's session protection marked even a visitor's session "not fresh", which changed it: its
+    # cookie was signed and sent again on the next request that looked for a signed-in user.
+    assert "session=" in visit(client, "GET", "/contact").headers.get("Set-Cookie", "")  # the form's CSRF token
+    for user_agent in ("the same browser", "another browser"):
+        response = visit(client, "GET", "/contact", headers={"User-Agent": user_agent})
+        assert response.status_code == 200
+        assert "session=" not in response.headers.get("Set-Cookie", "")
+        with client.session_transaction() as session:
+            assert set(session) == {"csrf_token"}
+
+
+def test_a_signed_in_session_from_another_browser_is_no_longer_fresh(client, login, tbilisi_coordinator):
+    login(tbilisi_coordinator)
+    with client.session_transaction() as session:
+        assert session["_fresh"] is True
+    assert visit(client, "GET", "/dashboard/", headers={"User-Agent": "another browser"}).status_code == 200
+    with client.session_transaction() as session:
+        assert session["_fresh"] is False
