@@ -13,11 +13,11 @@ from app.events.models import Event
 from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.mail.services import queue_email
-from app.registrations import services
+from app.registrations import services, tokens
 from app.registrations.models import AccessToken, Category, Registration, RegistrationTransition
 from app.types import utcnow
 from tests.factories import make_event
-from tests.registration_helpers import form_data
+from tests.registration_helpers import CONFIRM_LINK, form_data, messages_to
 
 PARTS = (
     "events",
@@ -272,3 +272,35 @@ def test_a_sign_up_stores_its_first_step_and_a_repeat_stores_none(app, client, d
     (step,) = db.session.scalars(sa.select(RegistrationTransition)).all()
     assert (step.registration_id, step.from_status, step.to_status) == (stored.id, None, "pending_verification")
     assert (step.actor, step.message, step.created_at) == ("participant", "", stored.created_at)
+
+
+def test_a_sign_up_writes_in_two_statements_on_postgresql_and_its_links_work(app, client, desks):
+    event = make_event(desks.tbilisi)
+    assert _sign_up(client, event, "first@example.org").status_code == 302
+    with _Statements() as statements:
+        assert _sign_up(client, event, "second@example.org").status_code == 302
+    writes = [s for s in statements.seen if s.startswith(("INSERT", "WITH"))]
+    # The registration with its first step; the email with its links' tokens. SQLite: one INSERT each.
+    assert len(writes) == (2 if db.engine.dialect.name == "postgresql" else 4), writes
+    token = CONFIRM_LINK.search(messages_to("second@example.org")[-1].text_body).group(1)
+    assert client.post(f"/r/confirm/{token}").status_code == 302
+    assert db.session.scalar(sa.select(Registration.status).where(Registration.email == "second@example.org")) in (
+        "confirmed",
+        "pending_approval",
+    )
+
+
+def test_what_is_queued_along_an_email_is_written_with_it_or_without_it(app, client, desks):
+    event = make_event(desks.tbilisi)
+    registration = services.register(event, services.RegistrationData(**_person("along@example.org")))
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(AccessToken))
+    message = {"kind": "test", "to": "along@example.org", "template": "test_message", "context": _CONTEXT}
+    for dedup_key in ("along", "along"):  # queued, then already queued: the rows are written both times
+        _raws, storing = tokens.prepare_many(registration, [("manage", None)])
+        queue_email(**message, dedup_key=dedup_key, along=storing)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AccessToken)) == before + 2
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "test"))
+        == 1
+    )

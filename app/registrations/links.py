@@ -3,6 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
+
+from app.extensions import db
 from app.registrations import tokens
 from app.registrations.models import TOKEN_JOIN, TOKEN_MANAGE, TOKEN_VERIFY, Registration
 from app.web import external_url_for
@@ -13,13 +16,23 @@ class PersonalLinks:
     access_url: str | None = None
     manage_url: str | None = None
     verify_url: str | None = None
+    # With ``stored=False``: the statement that stores their tokens, for the caller to run.
+    storing: sa.Executable | None = None
 
 
 def personal_links(
-    registration: Registration, *, access: bool = False, manage: bool = False, verify_until: datetime | None = None
+    registration: Registration,
+    *,
+    access: bool = False,
+    manage: bool = False,
+    verify_until: datetime | None = None,
+    stored: bool = True,
 ) -> PersonalLinks:
     """New links for one email, their tokens stored in one statement: the personal access link (``access``),
-    the participant's own page (``manage``) and the email confirmation valid until ``verify_until``."""
+    the participant's own page (``manage``) and the email confirmation valid until ``verify_until``.
+
+    ``stored=False``: the statement is not run but returned (``storing``): the links work once the caller has
+    run it, in the same transaction as the email that carries them (``queue_email``'s ``along``)."""
     wanted = [
         (field, purpose, expires_at, endpoint)
         for asked, field, purpose, expires_at, endpoint in (
@@ -31,12 +44,15 @@ def personal_links(
     ]
     if not wanted:
         return PersonalLinks()
-    raws = tokens.issue_many(registration, [(purpose, expires_at) for _f, purpose, expires_at, _e in wanted])
+    raws, storing = tokens.prepare_many(registration, [(purpose, expires_at) for _f, purpose, expires_at, _e in wanted])
+    if stored:
+        db.session.execute(storing)
     return PersonalLinks(
         **{
             field: external_url_for(endpoint, token=raw)
             for (field, _purpose, _expires_at, endpoint), raw in zip(wanted, raws, strict=True)
-        }
+        },
+        storing=None if stored else storing,
     )
 
 

@@ -21,18 +21,31 @@ def issue(registration: Registration, purpose: str, expires_at: datetime | None 
 
 
 def issue_many(registration: Registration, wanted: list[tuple[str, datetime | None]]) -> list[str]:
-    """New tokens for (purpose, expires_at) each, in that order; their hashes are stored together.
+    """New tokens for (purpose, expires_at) each, in that order; their hashes are stored together, now."""
+    raws, storing = prepare_many(registration, wanted)
+    db.session.execute(storing)
+    return raws
 
-    The rows are inserted at once, in one statement: nothing in the session holds them, and no flush has to
-    work them out (a registration not yet stored is flushed first: the rows refer to it)."""
+
+def prepare_many(
+    registration: Registration, wanted: list[tuple[str, datetime | None]]
+) -> tuple[list[str], sa.TextClause]:
+    """New tokens for (purpose, expires_at) each, in that order, and the one statement that stores their hashes,
+    for the caller to run in its transaction (see ``app.mail.services.queue_email``'s ``along``).
+
+    The rows are inserted at once: nothing in the session holds them, and no flush has to work them out (a
+    registration not yet stored is flushed first: the rows refer to it)."""
     if registration.id is None:
         db.session.flush()
     made = [new_token() for _ in wanted]
-    values = {"registration_id": registration.id, "created_at": utcnow()}
+    values = {"token_registration_id": registration.id, "token_created_at": utcnow()}
     for row, ((purpose, expires_at), (_raw, digest)) in enumerate(zip(wanted, made, strict=True)):
-        values |= {f"purpose_{row}": purpose, f"token_hash_{row}": digest, f"expires_at_{row}": expires_at}
-    db.session.execute(_insert_rows(len(wanted)), values)
-    return [raw for raw, _digest in made]
+        values |= {f"token_purpose_{row}": purpose, f"token_hash_{row}": digest, f"token_expires_at_{row}": expires_at}
+    return [raw for raw, _digest in made], _insert_rows(len(wanted)).bindparams(**values)
+
+
+# The statement's values are named apart from any other statement's it may be run with.
+_PER_ROW = {"purpose": "token_purpose", "token_hash": "token_hash", "expires_at": "token_expires_at"}
 
 
 @functools.cache
@@ -41,16 +54,21 @@ def _insert_rows(count: int) -> sa.TextClause:
     given as parameters would be sent as several statements in a pipeline, a list of values built into an
     insert construct compiled anew at each execution)."""
     table = AccessToken.__table__
-    per_row = ("purpose", "token_hash", "expires_at")
     rows = ", ".join(
-        f"(:registration_id, {', '.join(f':{name}_{row}' for name in per_row)}, :created_at)" for row in range(count)
+        f"(:token_registration_id, {', '.join(f':{name}_{row}' for name in _PER_ROW.values())}, :token_created_at)"
+        for row in range(count)
     )
+    columns = ", ".join(_PER_ROW)
     return sa.text(
-        f"INSERT INTO {table.name} (registration_id, {', '.join(per_row)}, created_at) VALUES {rows}"  # noqa: S608 - the names are the table's, the values bound
+        f"INSERT INTO {table.name} (registration_id, {columns}, created_at) VALUES {rows}"  # noqa: S608 - the names are the table's, the values bound
     ).bindparams(
-        sa.bindparam("registration_id", type_=table.c.registration_id.type),
-        sa.bindparam("created_at", type_=table.c.created_at.type),
-        *(sa.bindparam(f"{name}_{row}", type_=table.c[name].type) for row in range(count) for name in per_row),
+        sa.bindparam("token_registration_id", type_=table.c.registration_id.type),
+        sa.bindparam("token_created_at", type_=table.c.created_at.type),
+        *(
+            sa.bindparam(f"{name}_{row}", type_=table.c[column].type)
+            for row in range(count)
+            for column, name in _PER_ROW.items()
+        ),
     )
 
 

@@ -12,7 +12,8 @@ from app.registrations.models import PENDING_VERIFICATION, Registration
 def send(registration: Registration, template: str, *, verify_until: datetime | None = None, **context) -> None:
     """Queue the email ``template`` to the participant, with a fresh link to their personal page and, when
     ``verify_until`` is given, a confirmation link valid until then (``verify_url``)."""
-    links = personal_links(registration, manage=not registration.anonymised_at, verify_until=verify_until)
+    # The links' tokens are stored with the email that carries them, in one round trip.
+    links = personal_links(registration, manage=not registration.anonymised_at, verify_until=verify_until, stored=False)
     queue_email(
         kind=f"registration_{template}",
         to=registration.email,
@@ -27,6 +28,7 @@ def send(registration: Registration, template: str, *, verify_until: datetime | 
         },
         desk=registration.event.desk,
         registration_id=registration.id,
+        along=links.storing,
     )
 
 
