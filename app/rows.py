@@ -8,7 +8,8 @@ rollback of the transaction (or savepoint) that inserted it takes it out of the 
 objects it added itself.
 """
 
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -20,6 +21,19 @@ from app.extensions import db
 
 _INSERTED = "eventdesk_rows_inserted"
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A statement (kept, the same for every row) and its values, for a caller to run, alone (``run``) or with
+    a statement of its own in one round trip (``app.mail.services.queue_email``'s ``along``). Its parameters'
+    names are its own: no other statement it runs with may use them."""
+
+    statement: sa.TextClause
+    parameters: dict[str, Any]
+
+    def run(self) -> None:
+        db.session.execute(self.statement, self.parameters)
 
 
 def insert_unless_taken(table: sa.Table, index_elements: list, index_where=None) -> sa.Insert:

@@ -60,3 +60,18 @@ def test_a_new_transaction_reads_the_rules_afresh(app, desks):
     # Written without the unit of work, as another process would: only the end of the transaction tells.
     db.session.execute(sa.insert(RegistrationRules).values(event_id=event.id, over_limit="refuse", session_choice=True))
     assert rules_for(event).session_choice is True
+
+
+def test_the_defaults_are_made_once_per_transaction_and_added_like_rules(app, desks):
+    event = make_event(desks.tbilisi)
+    defaults = rules_for(event)
+    assert rules_for(event) is defaults
+    db.session.commit()
+    again = rules_for(event)
+    assert again is not defaults and again.session_choice is False
+    # Rules are changed by adding them: the defaults, changed and added, are then the event's rules.
+    again.session_choice = True
+    db.session.add(again)
+    db.session.commit()
+    assert rules_for(event).session_choice is True
+    assert db.session.get(RegistrationRules, event.id).session_choice is True

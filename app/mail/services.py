@@ -24,7 +24,7 @@ from app.extensions import db
 from app.i18n import _
 from app.locales import in_language
 from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage, RelayStatus
-from app.rows import as_loaded, insert_unless_taken
+from app.rows import Prepared, as_loaded, insert_unless_taken
 from app.text import clean_name
 from app.types import utcnow
 
@@ -189,7 +189,7 @@ def queue_email(
     registration_id: int | None = None,
     contact_request_id: int | None = None,
     language: str | None = None,
-    along: sa.Executable | None = None,
+    along: Prepared | None = None,
 ) -> OutboxMessage | None:
     """Add an email to the outbox in the current transaction (the caller commits).
 
@@ -215,7 +215,7 @@ def queue_email(
         exists = db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedup_key == dedup_key))
         if exists is not None:
             if along is not None:
-                db.session.execute(along)
+                along.run()
             return None
     with in_language(language or recipient_language(context or {})):
         subject, text, html = render_email(template, **(context or {}))
@@ -258,14 +258,13 @@ def queue_email(
     # One statement, at once: no flush has to work the row out. A concurrent transaction may queue the same
     # key between our look and this insert: the unique index decides, without spoiling the caller's
     # transaction.
-    insert = _insert_unless_key_taken(dialect)
+    insert, parameters = _insert_unless_key_taken(dialect), values
     if along is not None:
         if dialect == "postgresql":
-            rows = along.columns() if isinstance(along, sa.TextClause) else along
-            insert = insert.add_cte(rows.cte("along"))
+            insert, parameters = _insert_along(dialect, along.statement), values | along.parameters
         else:
-            db.session.execute(along)
-    row_id = db.session.execute(insert, values).scalar()
+            along.run()
+    row_id = db.session.execute(insert, parameters).scalar()
     if row_id is None:
         return None
     return as_loaded(OutboxMessage(id=row_id, **values))
@@ -275,6 +274,13 @@ def queue_email(
 def _insert_unless_key_taken(_dialect: str) -> sa.Insert:
     table = OutboxMessage.__table__
     return insert_unless_taken(table, [table.c.dedup_key]).returning(table.c.id)
+
+
+@functools.cache
+def _insert_along(dialect: str, along: sa.TextClause) -> sa.Insert:
+    # PostgreSQL: the other INSERT as a data-modifying WITH of the message's; kept per statement (each is kept
+    # by its owner), so that it is compiled once and its result's columns worked out once.
+    return _insert_unless_key_taken(dialect).add_cte(along.columns().cte("along"))
 
 
 # --- Managing the outbox -------------------------------------------------------------------------

@@ -3,11 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
-
-from app.extensions import db
 from app.registrations import tokens
 from app.registrations.models import TOKEN_JOIN, TOKEN_MANAGE, TOKEN_VERIFY, Registration
+from app.rows import Prepared
 from app.web import external_url_for
 
 
@@ -17,7 +15,7 @@ class PersonalLinks:
     manage_url: str | None = None
     verify_url: str | None = None
     # With ``stored=False``: the statement that stores their tokens, for the caller to run.
-    storing: sa.Executable | None = None
+    storing: Prepared | None = None
 
 
 def personal_links(
@@ -46,7 +44,7 @@ def personal_links(
         return PersonalLinks()
     raws, storing = tokens.prepare_many(registration, [(purpose, expires_at) for _f, purpose, expires_at, _e in wanted])
     if stored:
-        db.session.execute(storing)
+        storing.run()
     return PersonalLinks(
         **{
             field: external_url_for(endpoint, token=raw)

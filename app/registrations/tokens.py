@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.registrations.models import AccessToken, Registration
+from app.rows import Prepared
 from app.tokens import hash_token, new_token
 from app.types import utcnow
 
@@ -23,7 +24,7 @@ def issue(registration: Registration, purpose: str, expires_at: datetime | None 
 def issue_many(registration: Registration, wanted: list[tuple[str, datetime | None]]) -> list[str]:
     """New tokens for (purpose, expires_at) each, in that order; their hashes are stored together, now."""
     raws, storing = prepare_many(registration, wanted)
-    db.session.execute(storing)
+    storing.run()
     return raws
 
 
@@ -41,7 +42,7 @@ def prepare_many(
     values = {"token_registration_id": registration.id, "token_created_at": utcnow()}
     for row, ((purpose, expires_at), (_raw, digest)) in enumerate(zip(wanted, made, strict=True)):
         values |= {f"token_purpose_{row}": purpose, f"token_hash_{row}": digest, f"token_expires_at_{row}": expires_at}
-    return [raw for raw, _digest in made], _insert_rows(len(wanted)).bindparams(**values)
+    return [raw for raw, _digest in made], Prepared(_insert_rows(len(wanted)), values)
 
 
 # The statement's values are named apart from any other statement's it may be run with.

@@ -36,20 +36,30 @@ _NO_RULES = "registration_rules_absent"
 def rules_for(event: Event) -> RegistrationRules:
     """The event's registration rules (defaults when the coordinators set none; not added to the session).
 
-    Most events have no rules of their own: that is remembered until the transaction ends or rules are
-    added, so that asking again costs no query (rules that exist stay in the session's identity map)."""
-    absent = db.session.info.setdefault(_NO_RULES, set())
-    rules = db.session.get(RegistrationRules, event.id) if event.id and event.id not in absent else None
+    Most events have no rules of their own: that is remembered, with the defaults, until the transaction ends
+    or rules are added, so that asking again costs no query and no new object (rules that exist stay in the
+    session's identity map). The defaults are read, never changed: rules are changed by adding them."""
+    if not event.id:
+        return _defaults(event.id)
+    absent = db.session.info.setdefault(_NO_RULES, {})
+    if event.id in absent:
+        defaults = absent[event.id]
+        if defaults is None:
+            defaults = absent[event.id] = _defaults(event.id)
+        return defaults
+    rules = db.session.get(RegistrationRules, event.id)
     if rules is None:
-        if event.id:
-            absent.add(event.id)
-        return RegistrationRules(event_id=event.id, over_limit="refuse", session_choice=False)
+        rules = absent[event.id] = _defaults(event.id)
     return rules
+
+
+def _defaults(event_id: int | None) -> RegistrationRules:
+    return RegistrationRules(event_id=event_id, over_limit="refuse", session_choice=False)
 
 
 def note_no_rules(event_id: int) -> None:
     """Tell rules_for that the event has no rules of its own, known from a read elsewhere."""
-    db.session.info.setdefault(_NO_RULES, set()).add(event_id)
+    db.session.info.setdefault(_NO_RULES, {}).setdefault(event_id, None)  # the defaults made when asked
 
 
 @sa.event.listens_for(Session, "transient_to_pending")
