@@ -28,9 +28,7 @@ def issue_many(registration: Registration, wanted: list[tuple[str, datetime | No
     return raws
 
 
-def prepare_many(
-    registration: Registration, wanted: list[tuple[str, datetime | None]]
-) -> tuple[list[str], Prepared]:
+def prepare_many(registration: Registration, wanted: list[tuple[str, datetime | None]]) -> tuple[list[str], Prepared]:
     """New tokens for (purpose, expires_at) each, in that order, and the one statement that stores their hashes,
     for the caller to run in its transaction (see ``app.mail.services.queue_email``'s ``along``).
 
