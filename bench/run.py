@@ -55,6 +55,16 @@ class Settings:
     reference_sink_port: int
     admin_url: str
     keep_database: bool
+    # A git revision served beside this code, measured in the same turns (page and registration journey).
+    against: str | None = None
+
+    @property
+    def against_port(self) -> int:
+        return self.project_port + 4
+
+    @property
+    def against_url(self) -> str:
+        return f"http://127.0.0.1:{self.against_port}"
 
     @property
     def project(self) -> str:
@@ -96,6 +106,12 @@ def parse_args(argv) -> Settings:
     parser.add_argument("--seats", type=int, help="free seats in the event (100)")
     parser.add_argument("--port-base", type=int, default=int(os.environ.get("BENCH_PORT_BASE", "5601")))
     parser.add_argument("--keep-database", action="store_true", help="leave the bench database for a look")
+    parser.add_argument(
+        "--against",
+        metavar="REVISION",
+        help="also serve this git revision (a commit, a branch) on the same database and measure its page and "
+        "registration journey in the same turns: a change's effect, apart from the machine's drift",
+    )
     args = parser.parse_args(argv)
     short = args.short
     base = args.port_base
@@ -113,6 +129,7 @@ def parse_args(argv) -> Settings:
         reference_sink_port=base + 3,
         admin_url=os.environ.get("BENCH_ADMIN_URL") or os.environ.get("TEST_DATABASE_URL") or DEFAULT_ADMIN_URL,
         keep_database=args.keep_database,
+        against=args.against,
     )
 
 
@@ -132,6 +149,7 @@ class Bench:
         self.engine: sa.Engine | None = None
         self.secret_key = secrets.token_urlsafe(48)
         self.commands: dict[str, str] = {}
+        self.tree: Path | None = None  # the worktree of --against
 
     # --- set-up and tear-down ---------------------------------------------------------------------
 
@@ -187,9 +205,9 @@ class Bench:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
         self.admin_engine.dispose()
 
-    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    def start(self, name: str, args: list[str], env: dict[str, str], cwd: Path = ROOT) -> subprocess.Popen:
         with open(self.workdir / f"{name}.log", "wb") as log:
-            process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(args, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         self.processes.append((name, process))
         self.commands[name] = shlex.join(args)
         return process
@@ -205,7 +223,9 @@ class Bench:
                 process.kill()
                 process.wait(timeout=20)
 
-    def gunicorn(self, name: str, target: str, port: int, env: dict[str, str], ready: str) -> subprocess.Popen:
+    def gunicorn(
+        self, name: str, target: str, port: int, env: dict[str, str], ready: str, cwd: Path = ROOT
+    ) -> subprocess.Popen:
         args = [
             str(BIN / "gunicorn"),
             "--config",
@@ -216,9 +236,29 @@ class Bench:
             str(self.settings.workers),
             target,
         ]
-        process = self.start(name, args, env)
+        process = self.start(name, args, env, cwd)
         self.wait_for(f"http://127.0.0.1:{port}{ready}", process, name)
         return process
+
+    def checkout(self, revision: str) -> Path:
+        """``revision`` in a git worktree of its own (removed by ``remove_checkout``), its catalogs compiled."""
+        tree = self.workdir / "against"
+        done = subprocess.run(
+            ["git", "worktree", "add", "--detach", str(tree), revision], cwd=ROOT, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"--against {revision}: {done.stderr.strip() or 'not a git checkout'}")
+        self.tree = tree
+        subprocess.run(
+            [str(BIN / "pybabel"), "-q", "compile", "-d", "app/translations"], cwd=tree, check=True, capture_output=True
+        )
+        return tree
+
+    def remove_checkout(self) -> None:
+        if self.tree is not None:
+            subprocess.run(["git", "worktree", "remove", "--force", str(self.tree)], cwd=ROOT, capture_output=True)
+            subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True)
+            self.tree = None
 
     def wait_for(self, url: str, process: subprocess.Popen, name: str, seconds: float = 60) -> None:
         deadline = time.monotonic() + seconds
@@ -255,6 +295,7 @@ class Bench:
         return path
 
     def people(self, prefix: str) -> list[dict]:
+        # Each app's people have addresses of their own ("person", "against", "reference"): see project_tokens.
         countries = ["GE", "AM", "AZ", "RS", "AL", "DE", "UA", "MK"]
         return [
             {
@@ -275,7 +316,10 @@ class Bench:
     def project_tokens(self) -> list[str]:
         with self.engine.connect() as conn:
             bodies = conn.execute(
-                sa.text("SELECT text_body FROM outbox_messages WHERE kind = 'registration_confirm_email'")
+                sa.text(
+                    "SELECT text_body FROM outbox_messages WHERE kind = 'registration_confirm_email' "
+                    "AND recipient LIKE '%<person%'"
+                )
             ).scalars()
             return [m.group(1) for body in bodies if (m := re.search(r"/r/confirm/([A-Za-z0-9_-]+)", body))]
 
@@ -346,11 +390,20 @@ def run(settings: Settings, workdir: Path) -> Outcome:
         reference = bench.gunicorn(
             "reference", "bench.reference:create_app()", settings.reference_port, reference_env, "/page"
         )
+        if settings.against:
+            tree = bench.checkout(settings.against)
+            bench.gunicorn(
+                "against", "wsgi:app", settings.against_port, bench.app_env(settings.sink_port), "/healthz", tree
+            )
         outcome.notes.append(f"event page: {len(page.read_bytes()):,} bytes (/events/{SLUG})")
 
         # 1. The public event page.
-        ours, theirs = load.page_loads(
-            [f"{settings.project}/events/{SLUG}", f"{settings.reference}/page"],
+        ours, theirs, *before = load.page_loads(
+            [
+                f"{settings.project}/events/{SLUG}",
+                f"{settings.reference}/page",
+                *([f"{settings.against_url}/events/{SLUG}"] if settings.against else []),
+            ],
             concurrency=settings.page_concurrency,
             seconds=settings.page_seconds,
             rounds=settings.page_rounds,
@@ -360,10 +413,18 @@ def run(settings: Settings, workdir: Path) -> Outcome:
         outcome.row("event page (requests/s)", ours.rate, theirs.rate, "req/s", TARGETS["page"])
         outcome.row("  p50 latency", ours.p50 * 1000, theirs.p50 * 1000, "ms")
         outcome.row("  p99 latency", ours.p99 * 1000, theirs.p99 * 1000, "ms")
+        if before:
+            check_result(outcome, f"event page of {settings.against}", before[0])
+            outcome.row(f"  {settings.against}", before[0].rate, theirs.rate, "req/s")
+            outcome.notes.append(f"event page: this code {ours.rate / before[0].rate:.0%} of {settings.against}'s")
 
         # 2. The registration journey.
-        ours, theirs = load.registration_journeys(
-            [(settings.project, bench.people("person")), (settings.reference, bench.people("reference"))],
+        ours, theirs, *before = load.registration_journeys(
+            [
+                (settings.project, bench.people("person")),
+                (settings.reference, bench.people("reference")),
+                *([(settings.against_url, bench.people("against"))] if settings.against else []),
+            ],
             SLUG,
             concurrency=settings.concurrency,
             rounds=settings.page_rounds,
@@ -372,6 +433,13 @@ def run(settings: Settings, workdir: Path) -> Outcome:
         check_result(outcome, "reference registration journey", theirs, settings.people)
         outcome.row("registration journey", ours.rate, theirs.rate, "people/s", TARGETS["registration"])
         outcome.row("  p50 journey", ours.p50 * 1000, theirs.p50 * 1000, "ms")
+        if before:
+            check_result(outcome, f"registration journey of {settings.against}", before[0], settings.people)
+            outcome.row(f"  {settings.against}", before[0].rate, theirs.rate, "people/s")
+            outcome.notes.append(
+                f"registration journey: this code {ours.rate / before[0].rate:.0%} of {settings.against}'s "
+                f"(its people stay unconfirmed: the seat journey is this code's alone)"
+            )
 
         # 3. The seat journey: confirm every address; seats given must be exactly the capacity.
         tokens = bench.project_tokens()
@@ -429,6 +497,7 @@ def run(settings: Settings, workdir: Path) -> Outcome:
     finally:
         bench.stop_all()
         bench.drop_database()
+        bench.remove_checkout()
     outcome.notes.append("commands: " + "; ".join(f"[{k}] {v}" for k, v in bench.commands.items()))
     return outcome
 

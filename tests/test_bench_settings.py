@@ -1,0 +1,19 @@
+"""`make bench`'s settings and the order of its loads (the runs themselves are .ci/run's short bench)."""
+
+from bench.load import _order
+from bench.run import parse_args
+
+
+def test_each_load_comes_first_in_turn():
+    turns = [_order(3, turn) for turn in range(3)]
+    assert turns == [[0, 1, 2], [1, 2, 0], [2, 0, 1]]
+    assert all(sorted(order) == [0, 1, 2] for order in turns)
+
+
+def test_a_revision_to_measure_against_gets_a_port_of_its_own():
+    settings = parse_args(["--short", "--against", "main~3", "--port-base", "6100"])
+    assert settings.against == "main~3"
+    ports = {settings.project_port, settings.reference_port, settings.sink_port, settings.reference_sink_port}
+    assert settings.against_port not in ports
+    assert settings.against_url == f"http://127.0.0.1:{settings.against_port}"
+    assert parse_args([]).against is None
