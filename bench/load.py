@@ -110,20 +110,26 @@ def page_load(url: str, *, concurrency: int, seconds: float, warmup: float = 1.0
 
 
 def page_loads(urls: list[str], *, concurrency: int, seconds: float, rounds: int) -> list[Result]:
-    """``page_load`` of each URL for ``seconds`` in all, taken in turns over ``rounds`` rounds, each turn
-    starting with the next URL.
+    """``page_load`` of each URL for ``seconds`` in all, taken in turns (``turns``: at least ``rounds``, each
+    URL first in as many), each turn starting with the next URL.
 
     A machine whose speed drifts (a virtual machine with busy neighbours) then slows every URL alike instead
     of whichever was measured during the slow part."""
     parts: list[list[Result]] = [[] for _ in urls]
-    for turn in range(rounds):
+    count = turns(rounds, len(urls))
+    for turn in range(count):
         for index in _order(len(urls), turn):
             parts[index].append(
                 page_load(
-                    urls[index], concurrency=concurrency, seconds=seconds / rounds, warmup=1.0 if turn == 0 else 0.2
+                    urls[index], concurrency=concurrency, seconds=seconds / count, warmup=1.0 if turn == 0 else 0.2
                 )
             )
     return [Result.combined(done) for done in parts]
+
+
+def turns(rounds: int, loads: int) -> int:
+    """The turns taken for at least ``rounds``: a multiple of ``loads``, so that each comes first as often."""
+    return -(-max(rounds, 1) // loads) * loads
 
 
 def _order(count: int, turn: int) -> list[int]:
@@ -192,13 +198,14 @@ def registration_journey(base: str, slug: str, people: list[dict], *, concurrenc
 def registration_journeys(
     runs: list[tuple[str, list[dict]]], slug: str, *, concurrency: int, rounds: int
 ) -> list[Result]:
-    """``registration_journey`` of each (base URL, people), the people taken in turns over ``rounds`` rounds,
-    so that a machine whose speed drifts slows every app alike (see page_loads)."""
+    """``registration_journey`` of each (base URL, people), the people taken in turns (see page_loads), so that a
+    machine whose speed drifts slows every app alike."""
     parts: list[list[Result]] = [[] for _ in runs]
-    for turn in range(rounds):
+    count = turns(rounds, len(runs))
+    for turn in range(count):
         for index in _order(len(runs), turn):
             base, people = runs[index]
-            share = people[turn * len(people) // rounds : (turn + 1) * len(people) // rounds]
+            share = people[turn * len(people) // count : (turn + 1) * len(people) // count]
             parts[index].append(registration_journey(base, slug, share, concurrency=concurrency))
     return [Result.combined(done) for done in parts]
 

@@ -110,7 +110,9 @@ def parse_args(argv) -> Settings:
         "--against",
         metavar="REVISION",
         help="also serve this git revision (a commit, a branch) on the same database and measure its page and "
-        "registration journey in the same turns: a change's effect, apart from the machine's drift",
+        "registration journey in the same turns: a change's effect, apart from the machine's drift. It runs with "
+        "this checkout's packages on a database migrated by this code: a revision whose models these migrations "
+        "still serve",
     )
     args = parser.parse_args(argv)
     short = args.short
@@ -256,8 +258,12 @@ class Bench:
 
     def remove_checkout(self) -> None:
         if self.tree is not None:
-            subprocess.run(["git", "worktree", "remove", "--force", str(self.tree)], cwd=ROOT, capture_output=True)
+            done = subprocess.run(
+                ["git", "worktree", "remove", "--force", str(self.tree)], cwd=ROOT, capture_output=True, text=True
+            )
             subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True)
+            if done.returncode != 0:
+                print(f"the worktree {self.tree} was not removed: {done.stderr.strip()}", file=sys.stderr)
             self.tree = None
 
     def wait_for(self, url: str, process: subprocess.Popen, name: str, seconds: float = 60) -> None:
@@ -416,7 +422,8 @@ def run(settings: Settings, workdir: Path) -> Outcome:
         if before:
             check_result(outcome, f"event page of {settings.against}", before[0])
             outcome.row(f"  {settings.against}", before[0].rate, theirs.rate, "req/s")
-            outcome.notes.append(f"event page: this code {ours.rate / before[0].rate:.0%} of {settings.against}'s")
+            if before[0].rate:
+                outcome.notes.append(f"event page: this code {ours.rate / before[0].rate:.0%} of {settings.against}'s")
 
         # 2. The registration journey.
         ours, theirs, *before = load.registration_journeys(
@@ -436,10 +443,11 @@ def run(settings: Settings, workdir: Path) -> Outcome:
         if before:
             check_result(outcome, f"registration journey of {settings.against}", before[0], settings.people)
             outcome.row(f"  {settings.against}", before[0].rate, theirs.rate, "people/s")
-            outcome.notes.append(
-                f"registration journey: this code {ours.rate / before[0].rate:.0%} of {settings.against}'s "
-                f"(its people stay unconfirmed: the seat journey is this code's alone)"
-            )
+            if before[0].rate:
+                outcome.notes.append(
+                    f"registration journey: this code {ours.rate / before[0].rate:.0%} of {settings.against}'s "
+                    f"(its people stay unconfirmed: the seat journey is this code's alone)"
+                )
 
         # 3. The seat journey: confirm every address; seats given must be exactly the capacity.
         tokens = bench.project_tokens()
@@ -495,14 +503,17 @@ def run(settings: Settings, workdir: Path) -> Outcome:
             + ("met" if max(ours_mb) <= MEMORY_LIMIT_MB else "MISSED")
         )
     finally:
-        bench.stop_all()
-        bench.drop_database()
-        bench.remove_checkout()
+        try:
+            bench.stop_all()
+            bench.drop_database()
+        finally:
+            bench.remove_checkout()
     outcome.notes.append("commands: " + "; ".join(f"[{k}] {v}" for k, v in bench.commands.items()))
     return outcome
 
 
 def report(settings: Settings, outcome: Outcome) -> None:
+    turns = load.turns(settings.page_rounds, 3 if settings.against else 2)
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -517,8 +528,9 @@ def report(settings: Settings, outcome: Outcome) -> None:
     print(
         f"gunicorn -c deploy/gunicorn.conf.py --workers {settings.workers} (same for both apps); page: "
         f"{settings.page_concurrency} connections for {settings.page_seconds:g} s each, in "
-        f"{settings.page_rounds} turns; journeys: {settings.people} people, {settings.concurrency} at a time, "
-        f"in {settings.page_rounds} turns; event capacity {settings.seats} free seats"
+        f"{turns} turns; journeys: {settings.people} people, {settings.concurrency} at a time, "
+        f"in {turns} turns (each app first in as many); event capacity {settings.seats} free seats"
+        + (f"; against {settings.against}" if settings.against else "")
     )
     print()
     widths = [32, 18, 18, 7, 14]

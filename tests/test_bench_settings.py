@@ -1,13 +1,15 @@
 """`make bench`'s settings and the order of its loads (the runs themselves are .ci/run's short bench)."""
 
-from bench.load import _order
+from bench.load import _order, turns
 from bench.run import parse_args
 
 
-def test_each_load_comes_first_in_turn():
-    turns = [_order(3, turn) for turn in range(3)]
-    assert turns == [[0, 1, 2], [1, 2, 0], [2, 0, 1]]
-    assert all(sorted(order) == [0, 1, 2] for order in turns)
+def test_each_load_comes_first_as_often():
+    orders = [_order(3, turn) for turn in range(turns(5, 3))]
+    assert orders[:3] == [[0, 1, 2], [1, 2, 0], [2, 0, 1]]
+    assert all(sorted(order) == [0, 1, 2] for order in orders)
+    assert [order[0] for order in orders].count(0) == [order[0] for order in orders].count(2) == 2
+    assert (turns(5, 2), turns(1, 2), turns(1, 3), turns(6, 3)) == (6, 2, 3, 6)
 
 
 def test_a_revision_to_measure_against_gets_a_port_of_its_own():

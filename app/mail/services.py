@@ -276,10 +276,11 @@ def _insert_unless_key_taken(_dialect: str) -> sa.Insert:
     return insert_unless_taken(table, [table.c.dedup_key]).returning(table.c.id)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=32)
 def _insert_along(dialect: str, along: sa.TextClause) -> sa.Insert:
     # PostgreSQL: the other INSERT as a data-modifying WITH of the message's; kept per statement (each is kept
-    # by its owner), so that it is compiled once and its result's columns worked out once.
+    # by its owner), so that it is compiled once and its result's columns worked out once. Bounded: a statement
+    # made anew for each message would only miss.
     return _insert_unless_key_taken(dialect).add_cte(along.columns().cte("along"))
 
 

@@ -34,6 +34,8 @@ def prepare_many(registration: Registration, wanted: list[tuple[str, datetime | 
 
     The rows are inserted at once: nothing in the session holds them, and no flush has to work them out (a
     registration not yet stored is flushed first: the rows refer to it)."""
+    if not wanted:
+        raise ValueError("no tokens asked for")
     if registration.id is None:
         db.session.flush()
     made = [new_token() for _ in wanted]
