@@ -34,11 +34,7 @@ class RoutingDesk:
     name: str
     is_german: bool
     is_default: bool
-    codes: tuple[str, ...]
-
-    @property
-    def countries(self) -> list[str]:
-        return list(self.codes)
+    countries: tuple[str, ...]
 
 
 def version_column() -> sa.ScalarSelect:

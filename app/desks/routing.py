@@ -4,7 +4,7 @@ A German expert, or a person in Germany, goes to the German desk; anyone else to
 their country; else to the default international desk.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,7 +20,7 @@ class RoutableDesk(Protocol):
     is_default: bool
 
     @property
-    def countries(self) -> list[str]: ...
+    def countries(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True)

@@ -62,8 +62,3 @@ def access_link(registration: Registration) -> str:
 def manage_link(registration: Registration) -> str:
     """A new link to the participant's own page (change their zone, cancel)."""
     return personal_links(registration, manage=True).manage_url
-
-
-def confirmation_link(registration: Registration, expires_at: datetime) -> str:
-    """A new email confirmation link, valid until ``expires_at``."""
-    return personal_links(registration, verify_until=expires_at).verify_url

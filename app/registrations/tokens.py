@@ -18,14 +18,9 @@ from app.types import utcnow
 
 def issue(registration: Registration, purpose: str, expires_at: datetime | None = None) -> str:
     """Store a new token's hash and return the token itself, for a link in an email."""
-    return issue_many(registration, [(purpose, expires_at)])[0]
-
-
-def issue_many(registration: Registration, wanted: list[tuple[str, datetime | None]]) -> list[str]:
-    """New tokens for (purpose, expires_at) each, in that order; their hashes are stored together, now."""
-    raws, storing = prepare_many(registration, wanted)
+    (raw,), storing = prepare_many(registration, [(purpose, expires_at)])
     storing.run()
-    return raws
+    return raw
 
 
 def prepare_many(registration: Registration, wanted: list[tuple[str, datetime | None]]) -> tuple[list[str], Prepared]:
