@@ -150,11 +150,12 @@ def register_locales(app: Flask) -> None:
     from flask_babel import refresh
 
     from app import locales
-    from app.i18n import KeptTranslationsDomain
+    from app.i18n import KeptTranslationsDomain, install_template_callables
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=locales.select_locale)
     babel.domain_instance = KeptTranslationsDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    install_template_callables(app.jinja_env)
     # WTForms' own messages come from our catalogs, which have every language (its catalogs do not).
     from flask_wtf import FlaskForm
 

@@ -4,9 +4,7 @@ WTForms ships catalogs for only some of our languages (none for Georgian, Albani
 or Azerbaijani), so its messages are listed here for extraction and looked up in ours.
 """
 
-from flask_babel import get_translations
-
-from app.i18n import _l, _ln
+from app.i18n import _l, _ln, catalog
 
 # WTForms' own wording, split so that it is not taken for a plural glued on by hand (tests/test_plurals.py).
 INVALID_CHOICES = _l("Invalid choice" "(s): one or more data inputs could not be coerced.")  # fmt: skip
@@ -37,10 +35,10 @@ class CatalogTranslations:
     """What WTForms asks for a message: our catalog's translation in the language in force."""
 
     def gettext(self, string: str) -> str:
-        return get_translations().ugettext(string)
+        return catalog().ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return get_translations().ungettext(singular, plural, n)
+        return catalog().ungettext(singular, plural, n)
 
 
 TRANSLATIONS = CatalogTranslations()

@@ -627,3 +627,24 @@ def test_the_catalog_follows_every_change_of_language_within_a_request(app):
         g.person_language = "ka"  # what locales.for_person does, then a refresh
         refresh()
         assert gettext("Confirmed") == georgian
+
+
+def test_code_and_templates_read_the_kept_catalog_of_the_language_in_force(app):
+    # app.i18n's _ and ngettext, and the templates' callables, read the catalog kept for the locale in force.
+    from app.i18n import _, ngettext
+
+    german = gettext_in(app, "de", "Confirmed")
+    page = (
+        "{{ _('Confirmed') }}|"
+        "{% trans count=2 %}{{ count }} seat left.{% pluralize %}{{ count }} seats left.{% endtrans %}"
+    )
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        assert _("Confirmed") == german
+        german_page = render_template_string(page)
+        assert german_page.startswith(german + "|")
+        with in_language("en"):
+            assert _("Confirmed") == "Confirmed"
+            assert render_template_string(page) == "Confirmed|2 seats left."
+            assert ngettext("%(num)d seat left.", "%(num)d seats left.", 1) == "1 seat left."
+        assert render_template_string(page) == german_page
+        assert _("Confirmed") == german
