@@ -51,6 +51,11 @@ class Event(db.Model):
         back_populates="event", cascade="all, delete-orphan", lazy="selectin", order_by="EventTranslation.language"
     )
 
+    def rendering_key(self) -> tuple[int, int]:
+        """What a text rendered of the event depends on (app.mail.services.render_shared_email): the event as of
+        its page_version, which grows with every change to what it shows (its sessions and translations too)."""
+        return (self.id, self.page_version)
+
     def translation(self, language: str | None = None) -> "EventTranslation | None":
         """The translation into ``language`` (default: the language in force), if coordinators gave one."""
         language = language or current_language()

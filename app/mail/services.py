@@ -5,6 +5,7 @@ import functools
 import logging
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from email import errors
@@ -15,14 +16,16 @@ from typing import Any
 
 import idna
 import sqlalchemy as sa
-from flask import current_app, render_template
+from cachetools import LRUCache
+from flask import current_app
+from markupsafe import escape
 
 from app.actions import Action, require
 from app.desks.models import Desk
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import _
-from app.locales import in_language
+from app.locales import current_language, in_language
 from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage, RelayStatus
 from app.rows import Prepared, as_loaded, insert_unless_taken
 from app.text import clean_name
@@ -155,13 +158,87 @@ def new_message_id() -> str:
 
 def render_email(template: str, **context: Any) -> tuple[str, str, str]:
     """Render templates/email/<template>.txt and .html; the .txt's first line is "Subject: ..."."""
-    text = render_template(f"email/{template}.txt", **context)
+    # The context is made once for both parts (render_template would run the context processors for each).
+    app = current_app._get_current_object()
+    app.update_template_context(context)
+    text = app.jinja_env.get_template(f"email/{template}.txt").render(context)
     first, _, body = text.lstrip("\n").partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"email/{template}.txt must start with a 'Subject:' line")
     subject = header_safe(first.removeprefix("Subject:"))
-    html = render_template(f"email/{template}.html", subject=subject, **context)
+    html = app.jinja_env.get_template(f"email/{template}.html").render({**context, "subject": subject})
     return subject, body.lstrip("\n"), html
+
+
+# --- Renderings shared by recipients --------------------------------------------------------------
+
+# Kept renderings per process; the least recently used beyond this are rendered again when asked.
+SHARED_RENDERINGS = 256
+_SHARED_KEY = "eventdesk_shared_renderings"
+# Marks where the personal values go: between private-use characters, with a token of the process, so that no
+# text of the templates or of an event is taken for one. A private-use character left after the values are put
+# in (a template cut or changed a mark, or a text holds one) has the email rendered as usual.
+_MARK_TOKEN = secrets.token_hex(4)
+
+
+def render_shared_email(template: str, context: dict[str, Any], personal: dict[str, str]) -> tuple[str, str, str]:
+    """``render_email`` of ``context`` and the ``personal`` values (plain texts, by the names the templates read
+    them under), rendered once for every recipient who shares all but those values.
+
+    The rendering is kept per process by the template, the language in force and the context, with a mark
+    where each personal value goes; each person's values are put in its place, escaped in the HTML part as the
+    template escapes them. Nothing personal can be in a kept rendering: the context holds only values that say
+    what they show (text, numbers, or an object's ``rendering_key()``: an event's id and ``page_version``,
+    which grows with every change to what it shows), and the session no unsaved change. Otherwise, or when a
+    template changed a mark (a filter, a slice), the email is rendered as usual.
+    """
+    # A value not given (None, empty) is part of the shared context: a template may leave out what shows it.
+    given = {name: value for name, value in personal.items() if value}
+    shared = context | {name: value for name, value in personal.items() if not value}
+    key = _rendering_key(template, shared, tuple(given))
+    if key is None:
+        return render_email(template, **context, **personal)
+    kept = _shared_renderings()
+    with kept[1]:
+        shell = kept[0].get(key)
+    if shell is None:
+        marks = {name: f"\ue000{_MARK_TOKEN}{index}\ue001" for index, name in enumerate(given)}
+        shell = (marks, render_email(template, **shared, **marks))
+        with kept[1]:
+            kept[0][key] = shell
+    marks, (subject, text, html) = shell
+    for name, mark in marks.items():
+        value = given[name]
+        subject = subject.replace(mark, value)
+        text = text.replace(mark, value)
+        html = html.replace(mark, str(escape(value)))
+    if "\ue000" in subject or "\ue000" in text or "\ue000" in html:
+        return render_email(template, **context, **personal)
+    return header_safe(subject), text, html
+
+
+def _rendering_key(template: str, context: dict[str, Any], marked: tuple[str, ...]) -> tuple | None:
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return None  # an object changed and not yet saved may show what its version does not say
+    parts: list[tuple] = [(template, current_language(), marked)]
+    for name in sorted(context):
+        value = context[name]
+        if value is None or isinstance(value, str | int | float | bool):
+            parts.append((name, value))
+        elif callable(getattr(value, "rendering_key", None)):
+            parts.append((name, type(value).__name__, value.rendering_key()))
+        else:
+            return None
+    return tuple(parts)
+
+
+def _shared_renderings() -> tuple[LRUCache, threading.Lock]:
+    # One per app: an event id means nothing in another app's database.
+    kept = current_app.extensions.get(_SHARED_KEY)
+    if kept is None:
+        kept = current_app.extensions.setdefault(_SHARED_KEY, (LRUCache(maxsize=SHARED_RENDERINGS), threading.Lock()))
+    return kept
 
 
 def recipient_language(context: dict[str, Any]) -> str | None:
@@ -190,6 +267,7 @@ def queue_email(
     contact_request_id: int | None = None,
     language: str | None = None,
     along: Prepared | None = None,
+    personal: dict[str, str] | None = None,
 ) -> OutboxMessage | None:
     """Add an email to the outbox in the current transaction (the caller commits).
 
@@ -208,6 +286,9 @@ def queue_email(
     ``along``: an INSERT to run with the message's, whether or not it is queued, such as the one storing the
     tokens of the links it carries. On PostgreSQL it is part of the same statement (a data-modifying WITH),
     which saves a round trip; elsewhere it runs just before.
+
+    ``personal``: the recipient's own texts (a name, links), apart from the ``context`` they share with others:
+    the rendering is then shared (``render_shared_email``).
     """
     method = calendar_method(calendar.method, calendar.ics) if calendar else None
     dialect = db.engine.dialect.name
@@ -218,7 +299,10 @@ def queue_email(
                 along.run()
             return None
     with in_language(language or recipient_language(context or {})):
-        subject, text, html = render_email(template, **(context or {}))
+        if personal is None:
+            subject, text, html = render_email(template, **(context or {}))
+        else:
+            subject, text, html = render_shared_email(template, context or {}, personal)
         sender = service_sender(sender_name(desk))
     now = utcnow()
     values = {

@@ -264,7 +264,7 @@ def register(
     if invitation is not None:
         invitation.status = INVITATION_REGISTERED
         invitation.answered_at = now
-    send_confirmation_request(registration, now)
+    send_confirmation_request(registration, now, every_session=not rules.session_choice)
     # Only a new registration takes the directory opt-in: a repeat never changes someone's existing one.
     signals.signed_up.send(registration, list_in_directory=data.list_in_directory)
     return registration
