@@ -33,7 +33,7 @@ from app.registrations.services.categories import categories_for, categories_sel
 from app.registrations.services.questions import questions_for, questions_select
 from app.registrations.services.seats import note_no_rules, rules_for
 
-# Events whose parts a process keeps (about 80 KB each with ten translations); the least recently used beyond
+# Events whose parts a process keeps (some tens of KB each); the least recently used beyond
 # this are read again when asked. Events open for registration at one time are far fewer.
 KEPT_EVENTS = 64
 _KEPT_KEY = "eventdesk_signup_parts"
@@ -126,7 +126,10 @@ def _read_detached(event_id: int, routing_version: int) -> _Detached | None:
         event = session.scalar(
             sa.select(Event)
             .where(Event.id == event_id)
-            .options(so.selectinload(Event.sessions), so.joinedload(Event.desk))
+            # Its translations are not kept: a sign-up seldom reads them (its confirmation email is rendered
+            # once per event version: app.mail.services.render_shared_email), and copying ten of them into
+            # every request's session cost more than reading them when asked.
+            .options(so.selectinload(Event.sessions), so.joinedload(Event.desk), so.lazyload(Event.translations))
         )
         if event is None:
             return None
