@@ -121,8 +121,14 @@ def address(email: str, name: str | None = None) -> str:
 
 
 def _default_sender_address() -> str:
-    # MAIL_DEFAULT_SENDER may be a bare address or "Name <address>"; only the address is used here.
-    return parseaddr(header_safe(current_app.config["MAIL_DEFAULT_SENDER"]))[1]
+    return _address_of(current_app.config["MAIL_DEFAULT_SENDER"])
+
+
+@functools.lru_cache(maxsize=16)
+def _address_of(sender: str) -> str:
+    # MAIL_DEFAULT_SENDER may be a bare address or "Name <address>"; only the address is used here. Parsed once
+    # per setting: every message asks for it twice.
+    return parseaddr(header_safe(sender))[1]
 
 
 def service_sender(display_name: str | None = None) -> str:
@@ -152,8 +158,12 @@ def sender_name(desk: Desk | None = None) -> str:
 
 def new_message_id() -> str:
     """A new random Message-ID on the sender's domain; stored on the row so retries reuse it."""
-    domain = re.sub(r"[^A-Za-z0-9.-]", "", _default_sender_address().rpartition("@")[2]) or "localhost"
-    return f"<{secrets.token_hex(16)}@{domain}>"
+    return f"<{secrets.token_hex(16)}@{_message_id_domain(_default_sender_address())}>"
+
+
+@functools.lru_cache(maxsize=16)
+def _message_id_domain(sender: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]", "", sender.rpartition("@")[2]) or "localhost"
 
 
 def render_email(template: str, **context: Any) -> tuple[str, str, str]:
