@@ -8,6 +8,8 @@ rollback of the transaction (or savepoint) that inserted it takes it out of the 
 objects it added itself.
 """
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -42,6 +44,22 @@ def insert_unless_taken(table: sa.Table, index_elements: list, index_where=None)
     Callers keep the statement per dialect: it is the same for every row."""
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     return insert(table).on_conflict_do_nothing(index_elements=index_elements, index_where=index_where)
+
+
+def loaded(cls: type[T], values: Mapping[str, Any]) -> T:
+    """An object of ``cls`` from the values of its row just inserted (by column name, every column given), put in
+    the session by ``as_loaded``. Its attributes are set as a query's row sets them, not through the
+    constructor, whose events and bookkeeping for each attribute a loaded object does not need."""
+    mapper = sa.inspect(cls)
+    obj = mapper.class_manager.new_instance()
+    keys = _attribute_keys(mapper)
+    obj.__dict__.update({keys[name]: value for name, value in values.items()})
+    return as_loaded(obj)
+
+
+@functools.cache
+def _attribute_keys(mapper: so.Mapper) -> dict[str, str]:
+    return {column.name: prop.key for prop in mapper.column_attrs for column in prop.columns}
 
 
 def as_loaded(obj: T) -> T:

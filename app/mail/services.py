@@ -27,7 +27,7 @@ from app.extensions import db
 from app.i18n import _
 from app.locales import current_language, in_language
 from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage, RelayStatus
-from app.rows import Prepared, as_loaded, insert_unless_taken
+from app.rows import Prepared, insert_unless_taken, loaded
 from app.text import clean_name
 from app.types import utcnow
 
@@ -361,7 +361,7 @@ def queue_email(
     row_id = db.session.execute(insert, parameters).scalar()
     if row_id is None:
         return None
-    return as_loaded(OutboxMessage(id=row_id, **values))
+    return loaded(OutboxMessage, {"id": row_id, **values})
 
 
 @functools.cache

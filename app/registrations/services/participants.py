@@ -50,7 +50,7 @@ from app.registrations.services.seats import (
     waitlist_position,
 )
 from app.registrations.services.signup import SignUpParts, read_parts
-from app.rows import as_loaded, insert_unless_taken
+from app.rows import insert_unless_taken, loaded
 from app.text import clean_name
 from app.types import utcnow
 from app.web import external_url_for
@@ -160,12 +160,12 @@ def _stored_unless_active(**values) -> Registration | None:
             )
     if row is None:
         return None
-    registration = Registration(**row._mapping)
+    registration = loaded(Registration, row._mapping)
     # Its transitions are inserted as rows of their own (read when asked for); answers and chosen sessions
     # are added to these collections.
     for collection in ("answers", "chosen"):
         so.attributes.set_committed_value(registration, collection, [])
-    return as_loaded(registration)
+    return registration
 
 
 def register(
