@@ -32,7 +32,6 @@ from datetime import datetime
 from itertools import chain
 
 import sqlalchemy as sa
-from cachetools import LRUCache
 from flask import current_app, g, has_app_context, request, session
 from flask_login import current_user
 from prometheus_client import Counter
@@ -41,6 +40,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app.events.models import CANCELLED, PAGE_CHANGE_CHANNEL, PUBLISHED, Event, EventSession
 from app.extensions import db
+from app.kept import Kept, per_app
 from app.registrations.models import CONFIRMED, Registration
 
 log = logging.getLogger(__name__)
@@ -195,34 +195,10 @@ def variant(facts: PageFacts, zone: str, state: str) -> tuple:
     return (facts.id, facts.page_version, zone, _reader_language(), state, shown, request.full_path)
 
 
-class PageCache:
-    """A bounded LRU of rendered pages (by size in characters), safe to share between threads."""
-
-    def __init__(self, max_chars: int):
-        self._pages: LRUCache = LRUCache(maxsize=max_chars, getsizeof=len)
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> str | None:
-        with self._lock:
-            return self._pages.get(key)
-
-    def put(self, key: tuple, html: str) -> None:
-        with self._lock:
-            if len(html) <= self._pages.maxsize:
-                self._pages[key] = html
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-
-
-def pages() -> PageCache:
-    """This process's cache of event pages (EVENT_PAGE_CACHE_MB, default 8)."""
-    cache = current_app.extensions.get("eventdesk_event_pages")
-    if cache is None:
-        cache = PageCache(int(current_app.config["EVENT_PAGE_CACHE_MB"] * 2**20))
-        current_app.extensions["eventdesk_event_pages"] = cache
-    return cache
+def pages() -> Kept:
+    """This process's rendered event pages, bounded by their size in characters (EVENT_PAGE_CACHE_MB, default
+    8)."""
+    return per_app("eventdesk_event_pages", lambda: Kept(int(current_app.config["EVENT_PAGE_CACHE_MB"] * 2**20), len))
 
 
 @contextmanager

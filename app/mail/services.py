@@ -5,7 +5,6 @@ import functools
 import logging
 import re
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from email import errors
@@ -16,7 +15,6 @@ from typing import Any
 
 import idna
 import sqlalchemy as sa
-from cachetools import LRUCache
 from flask import current_app
 from markupsafe import escape
 
@@ -25,6 +23,7 @@ from app.desks.models import Desk
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import _
+from app.kept import Kept, per_app
 from app.locales import current_language, in_language
 from app.mail.models import CANCELLED, FAILED, OUTBOX_STATUSES, QUEUED, SENDING, SENT, OutboxMessage, RelayStatus
 from app.rows import Prepared, insert_unless_taken, loaded
@@ -182,7 +181,7 @@ def render_email(template: str, **context: Any) -> tuple[str, str, str]:
 
 # --- Renderings shared by recipients --------------------------------------------------------------
 
-# Kept renderings per process; the least recently used beyond this are rendered again when asked.
+# Renderings kept per process (app.kept); the least recently used beyond this are rendered again when asked.
 SHARED_RENDERINGS = 256
 _SHARED_KEY = "eventdesk_shared_renderings"
 # Marks where the personal values go: between private-use characters, with a token of the process, so that no
@@ -208,14 +207,12 @@ def render_shared_email(template: str, context: dict[str, Any], personal: dict[s
     key = _rendering_key(template, shared, tuple(given))
     if key is None:
         return render_email(template, **context, **personal)
-    kept = _shared_renderings()
-    with kept[1]:
-        shell = kept[0].get(key)
+    kept = per_app(_SHARED_KEY, lambda: Kept(SHARED_RENDERINGS))
+    shell = kept.get(key)
     if shell is None:
         marks = {name: f"\ue000{_MARK_TOKEN}{index}\ue001" for index, name in enumerate(given)}
         shell = (marks, render_email(template, **shared, **marks))
-        with kept[1]:
-            kept[0][key] = shell
+        kept.put(key, shell)
     marks, (subject, text, html) = shell
     for name, mark in marks.items():
         value = given[name]
@@ -241,14 +238,6 @@ def _rendering_key(template: str, context: dict[str, Any], marked: tuple[str, ..
         else:
             return None
     return tuple(parts)
-
-
-def _shared_renderings() -> tuple[LRUCache, threading.Lock]:
-    # One per app: an event id means nothing in another app's database.
-    kept = current_app.extensions.get(_SHARED_KEY)
-    if kept is None:
-        kept = current_app.extensions.setdefault(_SHARED_KEY, (LRUCache(maxsize=SHARED_RENDERINGS), threading.Lock()))
-    return kept
 
 
 def recipient_language(context: dict[str, Any]) -> str | None:

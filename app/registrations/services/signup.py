@@ -17,17 +17,15 @@ translation's texts) are the same lists and dicts in each copy. Nothing may chan
 unit of work would not notice anyway: a new value is assigned.
 """
 
-import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from cachetools import LRUCache
-from flask import current_app
 
 from app.desks import kept as kept_desks
 from app.events.models import CANCELLED, PUBLISHED, Event
 from app.extensions import db
+from app.kept import Kept, per_app
 from app.registrations.models import Category, Question, RegistrationRules
 from app.registrations.services.categories import categories_for, categories_select
 from app.registrations.services.questions import questions_for, questions_select
@@ -68,28 +66,8 @@ class _Detached:
     questions: tuple[Question, ...]
 
 
-class _Kept:
-    """The detached parts of events, by event id: a bounded LRU safe to share between threads."""
-
-    def __init__(self):
-        self._parts: LRUCache = LRUCache(maxsize=KEPT_EVENTS)
-        self._lock = threading.Lock()
-
-    def get(self, event_id: int) -> _Detached | None:
-        with self._lock:
-            return self._parts.get(event_id)
-
-    def put(self, event_id: int, parts: _Detached) -> None:
-        with self._lock:
-            self._parts[event_id] = parts
-
-
-def _kept() -> _Kept:
-    # One per app (and so per database): an event id means nothing in another app's database.
-    kept = current_app.extensions.get(_KEPT_KEY)
-    if kept is None:
-        kept = current_app.extensions.setdefault(_KEPT_KEY, _Kept())
-    return kept
+def _kept() -> Kept:
+    return per_app(_KEPT_KEY, lambda: Kept(KEPT_EVENTS))
 
 
 def signup_parts(slug: str) -> SignUpParts | None:
