@@ -186,8 +186,10 @@ SHARED_RENDERINGS = 256
 _SHARED_KEY = "eventdesk_shared_renderings"
 # Marks where the personal values go: between private-use characters, with a token of the process, so that no
 # text of the templates or of an event is taken for one. A private-use character left after the values are put
-# in (a template cut or changed a mark, or a text holds one) has the email rendered as usual.
-_MARK_TOKEN = secrets.token_hex(4)
+# in (a template cut or changed a mark, or a text holds one) has the email rendered as usual. The token starts
+# with "aZ0b" so that every change of case (upper, lower, title, capitalize) changes it: a random token of
+# digits alone would pass through `upper` unchanged and its person's value would go in without the change.
+_MARK_TOKEN = "aZ0b" + secrets.token_hex(4)
 
 
 def render_shared_email(template: str, context: dict[str, Any], personal: dict[str, str]) -> tuple[str, str, str]:
