@@ -325,7 +325,12 @@ def register_input_guard(app: Flask) -> None:
         refuse it themselves (NoControlCharacters), with an error next to the field."""
         if "\x00" in request.path:
             abort(404)  # no page has such an address
-        if any("\x00" in value for value in (*request.args.keys(), *request.args.values())):
+        # A NUL in the query string is sent as %00 (or raw): without either, no name or value has one, and
+        # the query string need not be parsed to know it.
+        query = request.query_string
+        if (b"%00" in query or b"\x00" in query) and any(
+            "\x00" in value for value in (*request.args.keys(), *request.args.values())
+        ):
             abort(400)
 
 

@@ -154,6 +154,28 @@ def test_metrics_move_after_a_registration(client, desks, smtp_server):
 
 
 @pytest.mark.app_config(METRICS_TOKEN=TOKEN)
+def test_each_request_counts_once_in_its_own_series(client):
+    """The series met before are kept (app.ops.metrics): every request still counts, in its own series."""
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    healthz = {"endpoint": "ops.healthz", "method": "GET", "status": "200"}
+    missing = {"endpoint": "unmatched", "method": "GET", "status": "404"}
+    before = client.get("/metrics", headers=auth).get_data(as_text=True)
+    for _ in range(3):
+        assert client.get("/healthz").status_code == 200
+    assert client.get("/no-such-page").status_code == 404
+    after = client.get("/metrics", headers=auth).get_data(as_text=True)
+    assert sample(after, "eventdesk_http_requests_total", **healthz) == (
+        sample(before, "eventdesk_http_requests_total", **healthz) + 3
+    )
+    assert sample(after, "eventdesk_http_requests_total", **missing) == (
+        sample(before, "eventdesk_http_requests_total", **missing) + 1
+    )
+    assert sample(after, "eventdesk_http_request_duration_seconds_count", endpoint="ops.healthz") == (
+        sample(before, "eventdesk_http_request_duration_seconds_count", endpoint="ops.healthz") + 3
+    )
+
+
+@pytest.mark.app_config(METRICS_TOKEN=TOKEN)
 def test_metrics_count_reads_of_event_page_facts(client, desks):
     event = factories.make_event(desks.tbilisi, capacity=10)
     auth = {"Authorization": f"Bearer {TOKEN}"}
