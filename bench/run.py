@@ -75,6 +75,11 @@ class Settings:
         return f"http://127.0.0.1:{self.reference_port}"
 
 
+def _percent(ratio: float) -> str:
+    """A ratio in per cent with one decimal: whole ones would show 49.5% as 50%, next to a 50% target missed."""
+    return f"{ratio:.1%}"
+
+
 @dataclass
 class Outcome:
     lines: list[tuple[str, str, str, str, str]] = field(default_factory=list)
@@ -91,7 +96,7 @@ class Outcome:
                 name,
                 f"{project:,.1f} {unit}",
                 f"{reference:,.1f} {unit}" if reference is not None else "",
-                f"{ratio:.0%}" if ratio is not None else "",
+                _percent(ratio) if ratio is not None else "",
                 verdict,
             )
         )
@@ -423,7 +428,7 @@ def run(settings: Settings, workdir: Path) -> Outcome:
             check_result(outcome, f"event page of {settings.against}", before[0])
             outcome.row(f"  {settings.against}", before[0].rate, theirs.rate, "req/s")
             if before[0].rate:
-                outcome.notes.append(f"event page: this code {ours.rate / before[0].rate:.0%} of {settings.against}'s")
+                outcome.notes.append(f"event page: this code {ours.rate / before[0].rate:.1%} of {settings.against}'s")
 
         # 2. The registration journey.
         ours, theirs, *before = load.registration_journeys(
@@ -445,7 +450,7 @@ def run(settings: Settings, workdir: Path) -> Outcome:
             outcome.row(f"  {settings.against}", before[0].rate, theirs.rate, "people/s")
             if before[0].rate:
                 outcome.notes.append(
-                    f"registration journey: this code {ours.rate / before[0].rate:.0%} of {settings.against}'s "
+                    f"registration journey: this code {ours.rate / before[0].rate:.1%} of {settings.against}'s "
                     f"(its people stay unconfirmed: the seat journey is this code's alone)"
                 )
 

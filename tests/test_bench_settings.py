@@ -19,3 +19,12 @@ def test_a_revision_to_measure_against_gets_a_port_of_its_own():
     assert settings.against_port not in ports
     assert settings.against_url == f"http://127.0.0.1:{settings.against_port}"
     assert parse_args([]).against is None
+
+
+def test_a_ratio_just_under_its_target_is_not_shown_as_reaching_it():
+    from bench.run import Outcome
+
+    outcome = Outcome()
+    outcome.row("event page", 808.1, 1632.5, "req/s", 0.5)
+    _name, _ours, _theirs, ratio, verdict = outcome.lines[0]
+    assert ratio == "49.5%" and verdict == ">= 50%: MISSED"
