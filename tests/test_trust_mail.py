@@ -2,6 +2,7 @@
 stays down for days."""
 
 import socket
+import threading
 import time
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -148,6 +149,7 @@ class ClosingAfterEachMessage(RecordingHandler):
     def __init__(self):
         super().__init__()
         self.noops = 0
+        self.closed = threading.Event()
 
     async def handle_NOOP(self, server, session, envelope, arg):
         self.noops += 1
@@ -156,8 +158,18 @@ class ClosingAfterEachMessage(RecordingHandler):
     async def handle_DATA(self, server, session, envelope):
         answer = await super().handle_DATA(server, session, envelope)
         if self.close_after_message:
-            server.loop.call_later(0.05, server.transport.close)
+
+            def close():
+                server.transport.close()
+                self.closed.set()
+
+            server.loop.call_later(0.05, close)
         return answer
+
+    def wait_closed(self) -> None:
+        """Until the relay has closed the connection (and a moment for its close to reach the client)."""
+        assert self.closed.wait(10)
+        time.sleep(0.1)
 
     close_after_message = False
 
@@ -173,7 +185,7 @@ def test_a_connection_the_relay_closed_after_a_message_is_replaced(app, closing_
     first, second = queue(to="first@example.org"), queue(to="second@example.org")
     with SMTPRelay(app.config) as relay:
         assert worker.deliver(worker.claim_next(), relay)[0].status == "sent"
-        time.sleep(0.3)  # the relay has closed the connection; it was used a moment ago
+        closing_server.wait_closed()  # the relay has closed the connection; it was used a moment ago
         outcome, _ = worker.deliver(worker.claim_next(), relay)
     assert outcome.status == "sent", outcome.error
     assert (reload(first).status, reload(second).status, reload(second).attempts) == ("sent", "sent", 1)
@@ -196,7 +208,7 @@ def test_a_close_not_yet_seen_before_sending_is_retried_once_on_a_new_connection
     _first, second = queue(to="first@example.org"), queue(to="second@example.org")
     with SMTPRelay(app.config) as relay:
         assert worker.deliver(worker.claim_next(), relay)[0].status == "sent"
-        time.sleep(0.3)
+        closing_server.wait_closed()
         # As if the relay's close were still on its way when the next message starts.
         monkeypatch.setattr(relay, "_alive", lambda smtp: True)
         outcome, _ = worker.deliver(worker.claim_next(), relay)
