@@ -56,7 +56,7 @@ READING_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class ReadSkippingLimiter(Limiter):
-    """Flask-Limiter, whose check before every request returns at once for a request that only read.
+    """Flask-Limiter, whose check before every request returns at once for a request that only reads.
 
     The check before the view (the app's default and blueprint limits: there are none) finds nothing for such a
     request after some tens of microseconds of looking, which an event page served from the cache notices.
