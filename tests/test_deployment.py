@@ -29,7 +29,9 @@ with app.app_context():
 """
 
 
-def test_the_app_is_loaded_once_and_the_workers_forked_from_it():
+def test_the_app_is_loaded_once_and_the_workers_forked_from_it(monkeypatch, tmp_path):
+    # Without it the file would set PROMETHEUS_MULTIPROC_DIR for this process, and so for every later test.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     settings: dict = {}
     exec((ROOT / "deploy" / "gunicorn.conf.py").read_text(), settings)  # noqa: S102 - the project's own file
     assert settings["preload_app"] is True
