@@ -50,25 +50,7 @@ class LoginManager(flask_login.LoginManager):
 
 
 login_manager = LoginManager()
-
-# Requests that only read: no limit counts them (every limit here is a route's, for POST: tests/test_ops.py).
-READING_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-class ReadSkippingLimiter(Limiter):
-    """Flask-Limiter, whose check before every request returns at once for a request that only reads.
-
-    The check before the view (the app's default and blueprint limits: there are none) finds nothing for such a
-    request after some tens of microseconds of looking, which an event page served from the cache notices.
-    The limits of a route are checked by its decorator, as before."""
-
-    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
-        if in_middleware and request.method in READING_METHODS:
-            return
-        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
-
-
-limiter = ReadSkippingLimiter(key_func=get_remote_address)
+limiter = Limiter(key_func=get_remote_address)
 
 
 class InlineSweepMemoryStorage(MemoryStorage):
@@ -100,7 +82,7 @@ def limiter_storage_uri(configured: str) -> str:
 @limiter.request_filter
 def _reading() -> bool:
     """Limits count what people send (every limit here is for POST): pages that only read skip the check."""
-    return request.method in READING_METHODS
+    return request.method in ("GET", "HEAD", "OPTIONS")
 
 
 babel = Babel()

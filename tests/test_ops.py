@@ -155,7 +155,7 @@ def test_metrics_move_after_a_registration(client, desks, smtp_server):
 
 @pytest.mark.app_config(METRICS_TOKEN=TOKEN)
 def test_each_request_counts_once_in_its_own_series(client):
-    """The series met before are kept (app.ops.metrics): every request still counts, in its own series."""
+    """Every request counts once, in the series of its endpoint, method and status."""
     auth = {"Authorization": f"Bearer {TOKEN}"}
     healthz = {"endpoint": "ops.healthz", "method": "GET", "status": "200"}
     missing = {"endpoint": "unmatched", "method": "GET", "status": "404"}

@@ -33,23 +33,6 @@ REQUEST_SECONDS = Histogram(
 # The mail worker's own counters live with it (app/mail/metrics.py); the default registry serves them all.
 
 
-# The labelled series met so far, by their labels: ``labels()`` checks and converts its values and takes a lock
-# each time, for a series that exists after the first request of its kind. Bounded: past this many, the
-# series are found through ``labels()`` as usual.
-KNOWN_SERIES = 2000
-_counted: dict[tuple[str, str, int], object] = {}
-_timed: dict[str, object] = {}
-
-
-def _series(known: dict, key, make):
-    series = known.get(key)
-    if series is None:
-        series = make()
-        if len(known) < KNOWN_SERIES:
-            known[key] = series
-    return series
-
-
 def init_app(app: Flask) -> None:
     @app.before_request
     def start_clock():
@@ -60,11 +43,9 @@ def init_app(app: Flask) -> None:
         started = g.pop("request_started", None)
         # Unknown URLs share one label, so that scanning bots cannot grow the number of series.
         endpoint = request.endpoint or "unmatched"
-        method, status = request.method, response.status_code
-        _series(_counted, (endpoint, method, status), lambda: REQUESTS.labels(endpoint, method, str(status))).inc()
+        REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
         if started is not None:
-            seconds = time.perf_counter() - started
-            _series(_timed, endpoint, lambda: REQUEST_SECONDS.labels(endpoint)).observe(seconds)
+            REQUEST_SECONDS.labels(endpoint).observe(time.perf_counter() - started)
         return response
 
 

@@ -67,19 +67,15 @@ def init_app(app: Flask) -> None:
         if request_id is None:
             return response
         response.headers["X-Request-ID"] = request_id
-        if app.config.get("REQUEST_LOG", True) and log.isEnabledFor(logging.INFO):
+        if app.config.get("REQUEST_LOG", True):
             elapsed = (time.perf_counter() - g.get("request_log_started", time.perf_counter())) * 1000
             path, method, status = _logged_path(), request.method, response.status_code
-            # The record made and handled as log.info would, without looking up the caller's file and line
-            # in the stack for every request: no format here shows them.
-            record = log.makeRecord(
-                log.name,
-                logging.INFO,
-                __file__,
-                0,
+            log.info(
                 "%s %s %s %.1fms",
-                (method, path, status, elapsed),
-                None,
+                method,
+                path,
+                status,
+                elapsed,
                 extra={
                     "request_id": request_id,
                     "method": method,
@@ -90,5 +86,4 @@ def init_app(app: Flask) -> None:
                     "endpoint": request.endpoint,
                 },
             )
-            log.handle(record)
         return response

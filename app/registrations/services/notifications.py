@@ -26,17 +26,18 @@ def send(
     # The links' tokens are stored with the email that carries them, in one round trip.
     links = personal_links(registration, manage=not registration.anonymised_at, verify_until=verify_until, stored=False)
     event = registration.event
+    personal = {"name": registration.name, "manage_url": links.manage_url, "verify_url": links.verify_url}
     if shared:
         context = {"event": event, "reader_zone": registration.timezone, **context}
     else:
-        context = {"registration": registration, "event": event, **context}
+        context = {"registration": registration, "event": event, **personal, **context}
     queue_email(
         kind=f"registration_{template}",
         to=registration.email,
         to_name=registration.name,
         template=template,
         context=context,
-        personal={"name": registration.name, "manage_url": links.manage_url, "verify_url": links.verify_url},
+        personal=personal if shared else None,
         desk=event.desk,
         registration_id=registration.id,
         language=registration.language,
