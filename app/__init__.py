@@ -16,7 +16,7 @@ from app.accounts import remember
 from app.accounts.services import coordinator_for_session
 from app.errors import DomainError
 from app.events import page_cache
-from app.extensions import SessionInterface, babel, csrf, db, limiter, limiter_storage_uri, login_manager, migrate
+from app.extensions import SessionInterface, babel, csrf, db, login_manager, migrate, rate_limits
 from app.forms import render_csrf_tokens_without_id
 from app.i18n import _l
 from app.ops import requestlog
@@ -131,8 +131,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
     login_manager.localize_callback = str  # the lazy message, in the reader's language, as the flash stores it
-    app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
-    limiter.init_app(app)
+    rate_limits.init_app(app)
     register_locales(app)
     with app.app_context():
         _ping_idle_connections(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
@@ -255,7 +254,8 @@ def register_errorhandlers(app: Flask) -> None:
         code = getattr(error, "code", 500) or 500
         if code >= 500:
             db.session.rollback()
-        return render_template("errors/error.html", code=code, error=error), code
+        headers = [(k, v) for k, v in error.get_headers() if k == "Retry-After"] if code == 429 else []
+        return render_template("errors/error.html", code=code, error=error), code, headers
 
     for code in (400, 403, 404, 405, 410, 413, 429, 500):
         app.register_error_handler(code, render_error)

@@ -1,17 +1,17 @@
 """Extension objects, created unbound and initialised in create_app()."""
 
 import time
+from dataclasses import dataclass
 
 import flask_login
-from flask import current_app, request, session
+from flask import current_app, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -50,7 +50,55 @@ class LoginManager(flask_login.LoginManager):
 
 
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+
+
+class RateLimits:
+    """The counters of rate limits (app.ratelimits, app.accounts.throttle), initialised per app.
+
+    The storage is the one RATELIMIT_STORAGE_URI names, as limits opens it (memory within one process, Redis
+    across processes and hosts); counting uses limits' fixed-window strategy. RATELIMIT_ENABLED=False switches
+    counting off; RATELIMIT_KEY_PREFIX starts every key, for installations that share a Redis.
+    """
+
+    def init_app(self, app) -> None:
+        storage = storage_from_string(limiter_storage_uri(app.config.get("RATELIMIT_STORAGE_URI") or "memory://"))
+        app.extensions["rate_limits"] = _RateLimitState(
+            enabled=bool(app.config.get("RATELIMIT_ENABLED", True)),
+            prefix=app.config.get("RATELIMIT_KEY_PREFIX") or "limits",
+            storage=storage,
+            strategy=FixedWindowRateLimiter(storage),
+        )
+
+    @property
+    def _state(self) -> "_RateLimitState":
+        return current_app.extensions["rate_limits"]
+
+    @property
+    def enabled(self) -> bool:
+        return self._state.enabled
+
+    @property
+    def prefix(self) -> str:
+        return self._state.prefix
+
+    @property
+    def storage(self) -> Storage:
+        return self._state.storage
+
+    @property
+    def strategy(self) -> FixedWindowRateLimiter:
+        return self._state.strategy
+
+
+@dataclass(frozen=True)
+class _RateLimitState:
+    enabled: bool
+    prefix: str
+    storage: Storage
+    strategy: FixedWindowRateLimiter
+
+
+rate_limits = RateLimits()
 
 
 class InlineSweepMemoryStorage(MemoryStorage):
@@ -75,14 +123,8 @@ class InlineSweepMemoryStorage(MemoryStorage):
 
 
 def limiter_storage_uri(configured: str) -> str:
-    """The storage the limiter uses for RATELIMIT_STORAGE_URI: the memory one sweeps inline (above)."""
+    """The storage the rate limits use for RATELIMIT_STORAGE_URI: the memory one sweeps inline (above)."""
     return "eventdesk-memory://" if configured.startswith("memory://") else configured
-
-
-@limiter.request_filter
-def _reading() -> bool:
-    """Limits count what people send (every limit here is for POST): pages that only read skip the check."""
-    return request.method in ("GET", "HEAD", "OPTIONS")
 
 
 babel = Babel()

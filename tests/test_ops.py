@@ -252,14 +252,3 @@ def test_readyz_is_503_not_500_on_an_empty_database(tmp_path):
     assert set(response.get_json()["checks"]) == {"database", "migrations"}
     with app.app_context():
         db.engine.dispose()
-
-
-def test_every_rate_limit_counts_form_posts_only(app):
-    """The limiter skips requests that only read (app.extensions): a limit on a GET would never count."""
-    from app.extensions import limiter
-
-    manager = limiter.limit_manager
-    assert not manager._application_limits and not manager._default_limits and not manager._blueprint_limits
-    decorated = [limit for limits in manager._decorated_limits.values() for limit in limits]
-    assert len(decorated) >= 5  # registration (address, email), contact (address, email), directory
-    assert all(limit.methods == ("post",) for limit in decorated)

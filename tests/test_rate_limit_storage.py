@@ -5,7 +5,7 @@ import pytest
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
-from app.extensions import InlineSweepMemoryStorage, limiter, limiter_storage_uri
+from app.extensions import InlineSweepMemoryStorage, limiter_storage_uri, rate_limits
 
 
 class _Clock:
@@ -31,7 +31,9 @@ def clock(monkeypatch):
 def test_memory_means_the_inline_sweeping_storage(app):
     assert limiter_storage_uri("memory://") == "eventdesk-memory://"
     assert limiter_storage_uri("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
-    assert isinstance(limiter.storage, InlineSweepMemoryStorage)
+    with app.app_context():
+        assert isinstance(rate_limits.storage, InlineSweepMemoryStorage)
+        assert rate_limits.enabled and rate_limits.prefix == "eventdesk"
 
 
 def test_hits_are_counted_and_expire_without_starting_a_thread(clock, monkeypatch):

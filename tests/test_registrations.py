@@ -275,6 +275,31 @@ def test_registration_is_rate_limited_per_address(client, desks):
     assert codes[:5] == [302] * 5 and codes[5] == 429
 
 
+@pytest.mark.app_config(
+    RATELIMIT_ENABLED=True, REGISTRATION_RATE_LIMIT="2 per hour", REGISTRATION_EMAIL_RATE_LIMIT="100 per hour"
+)
+def test_registration_limits_count_posts_not_page_views(client, desks):
+    event = make_event(desks.tbilisi)
+    for _ in range(5):
+        assert client.get(f"/events/{event.slug}").status_code == 200
+    url = f"/events/{event.slug}/register"
+    codes = [client.post(url, data=form_data(email=f"person{i}@example.org")).status_code for i in range(2)]
+    refused = client.post(url, data=form_data(email="person9@example.org"))
+    assert codes == [302, 302] and refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 3601
+    assert registration_for("person9@example.org") is None
+    # Another client address has counters of its own.
+    other = client.post(url, data=form_data(email="person8@example.org"), environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert other.status_code == 302
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=False)
+def test_registration_limits_switched_off_count_nothing(client, desks):
+    event = make_event(desks.tbilisi)
+    codes = {client.post(f"/events/{event.slug}/register", data=form_data()).status_code for _ in range(7)}
+    assert 429 not in codes
+
+
 def test_two_clicks_on_approve_make_one_transition(client, login, tbilisi_coordinator, desks):
     event = make_event(desks.tbilisi, approval_required=True)
     register_and_confirm(client, event)

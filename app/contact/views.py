@@ -3,13 +3,14 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app import ratelimits
 from app.actions import allowed
 from app.contact import services
 from app.contact.forms import ContactForm, InboxFilterForm, NoteForm, ReassignForm, StatusForm
 from app.desks.models import EXPERT_TYPES
 from app.desks.services import all_desks, public_directory
 from app.errors import DomainError
-from app.extensions import db, limiter
+from app.extensions import db
 from app.i18n import _, _l
 from app.web import page_number, reader_zone, show_errors
 
@@ -27,26 +28,21 @@ def no_store_for_coordinators(response):
     return response
 
 
-def _contact_limit() -> str:
-    return current_app.config.get("CONTACT_RATE_LIMIT", DEFAULT_CONTACT_LIMIT)
-
-
-def _email_key() -> str:
-    return "contact-email:" + (request.form.get("email") or "").strip().lower()
-
-
-def _no_email() -> bool:
-    # Without an address there is nothing to count per address; the per-client limit still applies.
-    return not (request.form.get("email") or "").strip()
+def _count_contact_post() -> None:
+    """Contact requests per client address and per email address (CONTACT_RATE_LIMIT each); without an
+    address there is nothing to count per address, and the per-client limit still applies."""
+    limit = current_app.config.get("CONTACT_RATE_LIMIT", DEFAULT_CONTACT_LIMIT)
+    email = (request.form.get("email") or "").strip().lower()
+    ratelimits.count_post("contact", (limit, ratelimits.client_key()), (limit, "email:" + email if email else ""))
 
 
 # --- Public contact page -----------------------------------------------------------------------------
 
 
 @bp.route("/contact", methods=["GET", "POST"])
-@limiter.limit(_contact_limit, methods=["POST"])
-@limiter.limit(_contact_limit, key_func=_email_key, methods=["POST"], exempt_when=_no_email)
 def contact():
+    if request.method == "POST":
+        _count_contact_post()
     form = ContactForm(event=services.published_event_by_slug(request.args.get("event")))
     if request.method == "POST" and form.is_bot:
         # Looks exactly like a real submission, so the bot learns nothing; nothing is stored or sent.

@@ -4,9 +4,9 @@ directory on the personal page, and the public verification page of a certificat
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 
-from app import timezones
+from app import ratelimits, timezones
 from app.errors import DomainError
-from app.extensions import db, limiter
+from app.extensions import db
 from app.i18n import _
 from app.participation import certificates, directory, feedback
 from app.participation.forms import (
@@ -168,14 +168,10 @@ def verify_search():
 # --- Directory ----------------------------------------------------------------------------------------
 
 
-def _directory_sender_key() -> str:
-    token = (request.view_args or {}).get("token", "")
-    registration = registrations.participant_by_token(token)
-    return f"directory-message:{registration.id if registration else token[:60]}"
-
-
-def _message_limit() -> str:
-    return current_app.config["DIRECTORY_MESSAGE_RATE_LIMIT"]
+def _count_directory_message(registration) -> None:
+    """Messages relayed per sender (DIRECTORY_MESSAGE_RATE_LIMIT)."""
+    limit = current_app.config["DIRECTORY_MESSAGE_RATE_LIMIT"]
+    ratelimits.count_post("directory-message", (limit, f"sender:{registration.id}"))
 
 
 def _directory_page(registration, token: str, entry_form=None, message_form=None, status: int = 200):
@@ -240,10 +236,10 @@ def directory_leave(token: str):
 
 
 @bp.post("/r/<token>/directory/message")
-@limiter.limit(_message_limit, key_func=_directory_sender_key, methods=["POST"])
 def directory_message(token: str):
     """Relay a message to another listed participant."""
     registration = registrations.participant_by_token(token) or abort(404)
+    _count_directory_message(registration)
     if not directory.can_use(registration):
         abort(404)
     form = MessageForm()

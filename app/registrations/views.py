@@ -5,12 +5,12 @@ import json
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from app import locales
+from app import locales, ratelimits
 from app.calendar.attendance import personal_attendance
 from app.errors import DomainError
 from app.events import services as events
 from app.events.views import render_event_page
-from app.extensions import db, limiter
+from app.extensions import db
 from app.i18n import _
 from app.participation.data import participation_data
 from app.registrations import services
@@ -44,22 +44,19 @@ def registration_sessions(registration) -> list:
     return [s for s in registration.event.sessions if s.id in covered]
 
 
-def _email_key() -> str:
-    return f"register:{(request.form.get('email') or '').strip().lower()}"
-
-
-def _address_limit() -> str:
-    return current_app.config["REGISTRATION_RATE_LIMIT"]
-
-
-def _email_limit() -> str:
-    return current_app.config["REGISTRATION_EMAIL_RATE_LIMIT"]
+def _count_registration_post() -> None:
+    """Sign-ups per client address and per email address (REGISTRATION_RATE_LIMIT, _EMAIL_RATE_LIMIT)."""
+    config = current_app.config
+    ratelimits.count_post(
+        "register",
+        (config["REGISTRATION_RATE_LIMIT"], ratelimits.client_key()),
+        (config["REGISTRATION_EMAIL_RATE_LIMIT"], "email:" + (request.form.get("email") or "").strip().lower()),
+    )
 
 
 @bp.post("/events/<slug>/register")
-@limiter.limit(_address_limit, methods=["POST"])
-@limiter.limit(_email_limit, key_func=_email_key, methods=["POST"])
 def register(slug: str):
+    _count_registration_post()
     parts = services.signup_parts(slug) or abort(404)
     event = parts.event
     # The registration is stored in the language the event page was read in.
