@@ -46,6 +46,14 @@ def clean_name(value: str | None) -> str:
     """
     if not isinstance(value, str):
         return ""
+    if value.isprintable() and _BLANK_LOOKALIKES.isdisjoint(value):
+        # Nothing to remove (the case of nearly every name): no control, format or separator character, for
+        # which isprintable() is False but the ASCII space, and no blank look-alike.
+        return " ".join(value.split())
+    return _clean_each_character(value)
+
+
+def _clean_each_character(value: str) -> str:
     text = " ".join("".join(_replacement(c) for c in value).split())
     if all(c in _JOINERS or c.isspace() for c in text):
         return ""
