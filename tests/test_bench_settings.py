@@ -28,3 +28,12 @@ def test_a_ratio_just_under_its_target_is_not_shown_as_reaching_it():
     outcome.row("event page", 808.1, 1632.5, "req/s", 0.5)
     _name, _ours, _theirs, ratio, verdict = outcome.lines[0]
     assert ratio == "49.5%" and verdict == ">= 50%: MISSED"
+
+
+def test_the_reference_drains_before_and_after_count_as_one():
+    from bench.run import combined_drains
+
+    runs = [{"sent": 1000, "seconds": 4.0, "due": 1000}, {"sent": 1000, "seconds": 6.0, "due": 1000}]
+    together = combined_drains(runs)
+    assert together == {"sent": 2000, "seconds": 10.0}
+    assert together["sent"] / together["seconds"] == 200.0  # not the mean of 250 and 166.7 messages/s
