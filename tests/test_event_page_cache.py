@@ -4,7 +4,7 @@ personal (CSRF token, flash message, a coordinator's menu) of one reader ever re
 import re
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -402,22 +402,33 @@ def test_facts_read_while_a_change_was_announced_are_not_kept():
     facts = page_cache.PageFacts(1, 0, "published", "UTC", "en", 3, 0, None, None, None, None)
     watch = page_cache.FactsWatch("")  # not started: no thread
     assert watch.kept("talk") == (None, None)  # not listening: nothing can be kept
-    watch.keep("talk", facts, None)
+    watch.keep("talk", facts, None, event_id=1)
     assert watch.kept("talk") == (None, None)
 
     watch._listening = True
     kept, ticket = watch.kept("talk")
     watch.forget(1)  # a change is announced between the read and the keeping
-    watch.keep("talk", facts, ticket)
+    watch.keep("talk", facts, ticket, event_id=1)
     assert watch.kept("talk")[0] is None
 
     kept, ticket = watch.kept("talk")
-    watch.keep("talk", facts, ticket)
+    watch.keep("talk", facts, ticket, event_id=1)
     assert watch.kept("talk") == (facts, None)
     watch.forget(2)  # another event's change
     assert watch.kept("talk") == (facts, None)
     watch.forget(1)
     assert watch.kept("talk")[0] is None
+
+    # Other things kept of the event (a sign-up's parts) go with it; "*" forgets everything.
+    _, ticket = watch.kept("talk")
+    watch.keep("talk", facts, ticket, event_id=1)
+    watch.keep(("sign-up", "talk"), "parts", ticket, event_id=1)
+    watch.keep(("sign-up", "other"), "other parts", ticket, event_id=2)
+    watch.forget(1)
+    assert watch.kept("talk")[0] is None and watch.kept(("sign-up", "talk"))[0] is None
+    assert watch.kept(("sign-up", "other"))[0] == "other parts"
+    watch._announced("*")
+    assert watch.kept(("sign-up", "other"))[0] is None
 
 
 @on_postgresql
@@ -458,3 +469,91 @@ def test_a_coordinator_of_the_event_gets_an_edit_shortcut_that_no_other_reader_g
     # context, as each request has outside tests: the test's own context would carry the logged-in user over.)
     with app.app_context():
         assert edit not in app.test_client().get(page).get_data(as_text=True)
+
+
+# --- PostgreSQL: the parts a sign-up checks, vouched for by the same watch ---------------------------------
+
+
+def count_version_reads(monkeypatch) -> list:
+    from app.registrations.services import signup
+
+    reads = []
+    original = signup.read_versions
+
+    def counting(slug):
+        reads.append(slug)
+        return original(slug)
+
+    monkeypatch.setattr(signup, "read_versions", counting)
+    return reads
+
+
+def sign_up(app, event, email: str):
+    return app.test_client().post(f"/events/{event.slug}/register", data=form_data(email=email))
+
+
+def registered(email: str) -> bool:
+    from app.registrations.models import Registration
+
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Registration.id).where(Registration.email_normalized == email)) is not None
+
+
+@on_postgresql
+def test_sign_ups_read_no_versions_while_the_watch_vouches_for_their_parts(app, event, watch, monkeypatch):
+    reads = count_version_reads(monkeypatch)
+    for number in range(3):
+        assert sign_up(app, event, f"person{number}@example.org").status_code == 302
+        assert registered(f"person{number}@example.org")
+    assert len(reads) == 1
+
+    # Another host closes the registration: once announced, the next sign-up reads the versions and is refused.
+    event_id, slug = event.id, event.slug
+    db.session.commit()
+    with another_host(app):
+        db.session.get(Event, event_id).registration_closes_at = datetime(2020, 1, 1, tzinfo=UTC)
+        db.session.commit()
+    wait_for(lambda: watch.kept(("sign-up parts", slug))[0] is None, "the change to be announced")
+    refused = sign_up(app, event, "late@example.org")
+    assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/events/{slug}")
+    assert not registered("late@example.org")
+    assert len(reads) == 2
+
+
+@on_postgresql
+def test_a_desk_changed_on_another_host_makes_sign_ups_read_again(app, event, desks, watch, monkeypatch):
+    from app.desks.models import Desk
+
+    reads = count_version_reads(monkeypatch)
+    assert sign_up(app, event, "first@example.org").status_code == 302
+    desk_id = desks.tbilisi.id
+    db.session.commit()
+    with another_host(app):
+        db.session.get(Desk, desk_id).name = "South Caucasus desk"
+        db.session.commit()
+    wait_for(lambda: watch.kept(("sign-up parts", event.slug))[0] is None, "the desk change to be announced")
+    assert sign_up(app, event, "second@example.org").status_code == 302
+    assert len(reads) == 2
+
+
+@on_postgresql
+def test_sign_up_parts_read_while_a_change_was_announced_are_not_vouched_for(app, event, watch, monkeypatch):
+    from app.registrations.services import signup
+
+    original = signup.read_versions
+    reads = []
+
+    def read_then_change(slug):
+        found = original(slug)
+        reads.append(slug)
+        if len(reads) == 1:
+            watch.forget(found[0])  # a change of the event is announced between the read and the keeping
+        return found
+
+    monkeypatch.setattr(signup, "read_versions", read_then_change)
+    assert sign_up(app, event, "first@example.org").status_code == 302
+    assert watch.kept(("sign-up parts", event.slug))[0] is None
+    assert sign_up(app, event, "second@example.org").status_code == 302  # reads again, and is vouched for
+    assert watch.kept(("sign-up parts", event.slug))[0] is not None
+    assert sign_up(app, event, "third@example.org").status_code == 302
+    assert len(reads) == 2

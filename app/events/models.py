@@ -239,5 +239,19 @@ END $$
     ),
 )
 
-for _statement in PAGE_CHANGE_DDL:
+# A change of the desks' routing version (app.desks.kept: any change to a desk) is announced as "*": what a
+# process keeps of events for sign-ups (app.registrations.services.signup) holds the desks' routing too.
+ROUTING_CHANGE_DDL = (
+    f"""
+CREATE OR REPLACE FUNCTION eventdesk_desk_routing_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('{PAGE_CHANGE_CHANNEL}', '*');
+  RETURN NULL;
+END $$
+""",
+    "CREATE TRIGGER desk_routing_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON desk_routing_versions "
+    "FOR EACH STATEMENT EXECUTE FUNCTION eventdesk_desk_routing_changed()",
+)
+
+for _statement in (*PAGE_CHANGE_DDL, *ROUTING_CHANGE_DDL):
     sa.event.listen(db.metadata, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql"))

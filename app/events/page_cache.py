@@ -120,7 +120,7 @@ def page_facts(slug: str) -> PageFacts | None:
         return kept
     facts = read_page_facts(slug)
     if facts is not None:
-        watch.keep(slug, facts, ticket)
+        watch.keep(slug, facts, ticket, event_id=facts.id)
     return facts
 
 
@@ -289,14 +289,16 @@ def init_app(app) -> None:
 
 
 class FactsWatch:
-    """The facts of event pages, kept in this process for as long as PostgreSQL tells it of every change.
+    """What this process keeps of each event, for as long as PostgreSQL tells it of every change: the facts
+    of event pages (by slug) and the parts a sign-up checks (app.registrations.services.signup).
 
-    A thread LISTENs on PAGE_CHANGE_CHANNEL. Facts are kept only while it listens, and only when no change was
+    A thread LISTENs on PAGE_CHANGE_CHANNEL. Things are kept only while it listens, and only when no change was
     announced between the moment they were read and the moment they are kept (the *ticket*): a request that
-    raced a change keeps nothing, and the next one reads again. When the connection is lost everything is
-    forgotten and nothing is kept until the thread listens again. Kept facts are read again after
-    KEPT_SECONDS in any case: the bound on what a notice lost on the way (a connection pooler in transaction
-    mode, where LISTEN hears nothing) could leave unseen.
+    raced a change keeps nothing, and the next one reads again. A notice names an event, whose things are
+    forgotten, or "*" (a TRUNCATE, a change of the desks' routing), which forgets everything. When the
+    connection is lost everything is forgotten and nothing is kept until the thread listens again. Kept things
+    are read again after KEPT_SECONDS in any case: the bound on what a notice lost on the way (a connection
+    pooler in transaction mode, where LISTEN hears nothing) could leave unseen.
     """
 
     KEPT_SECONDS = 10.0
@@ -305,7 +307,8 @@ class FactsWatch:
     def __init__(self, conninfo: str):
         self._conninfo = conninfo
         self._lock = threading.Lock()
-        self._facts: dict[str, tuple[PageFacts, float]] = {}
+        # key -> (the event's id, what is kept, when it was kept)
+        self._facts: dict[object, tuple[int, object, float]] = {}
         self._generation = 0
         self._listening = False
         # The PostgreSQL backend that listens (pg_stat_activity.pid), while connected.
@@ -324,28 +327,31 @@ class FactsWatch:
     def listening(self) -> bool:
         return self._listening
 
-    def kept(self, slug: str) -> tuple[PageFacts | None, int | None]:
-        """The kept facts of ``slug``; or None and the ticket with which facts read now may be kept."""
+    def kept(self, key) -> tuple[object | None, int | None]:
+        """What is kept under ``key`` (a slug for page facts); or None and the ticket with which what is read
+        now may be kept."""
         with self._lock:
-            entry = self._facts.get(slug)
-            if entry is not None and time.monotonic() - entry[1] < self.KEPT_SECONDS:
-                return entry[0], None
+            entry = self._facts.get(key)
+            if entry is not None and time.monotonic() - entry[2] < self.KEPT_SECONDS:
+                return entry[1], None
             return None, self._generation if self._listening else None
 
-    def keep(self, slug: str, facts: PageFacts, ticket: int | None) -> None:
+    def keep(self, key, value, ticket: int | None, *, event_id: int) -> None:
+        """Keep ``value`` (of the event ``event_id``) under ``key``, if no change was announced since
+        ``ticket`` was given; it was read after that."""
         with self._lock:
             if ticket is not None and self._listening and ticket == self._generation:
-                self._facts[slug] = (facts, time.monotonic())
+                self._facts[key] = (event_id, value, time.monotonic())
 
     def forget(self, event_id: int | None = None) -> None:
-        """Forget the facts of one event (None: of all); tickets given before are no longer honoured."""
+        """Forget what is kept of one event (None: of all); tickets given before are no longer honoured."""
         with self._lock:
             self._generation += 1
             if event_id is None:
                 self._facts.clear()
             else:
-                for slug in [slug for slug, (facts, _) in self._facts.items() if facts.id == event_id]:
-                    del self._facts[slug]
+                for key in [key for key, entry in self._facts.items() if entry[0] == event_id]:
+                    del self._facts[key]
 
     def _announced(self, payload: str) -> None:
         self.forget(int(payload) if payload.isdigit() else None)

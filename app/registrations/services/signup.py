@@ -24,6 +24,7 @@ import sqlalchemy.orm as so
 
 from app.desks import kept as kept_desks
 from app.events.models import CANCELLED, PUBLISHED, Event
+from app.events.page_cache import facts_watch
 from app.extensions import db
 from app.kept import Kept, per_app
 from app.registrations.models import Category, Question, RegistrationRules
@@ -73,9 +74,21 @@ def _kept() -> Kept:
 def signup_parts(slug: str) -> SignUpParts | None:
     """The public event (published or cancelled) with the parts a sign-up checks; None when there is none.
 
+    The parts are kept per process by the event's ``page_version`` and the desks' routing version, read in the
+    sign-up's transaction. While this process's watch listens (app.events.page_cache.FactsWatch), PostgreSQL
+    announces every change to the event, its parts and the desks' routing, and the parts it vouches for need no
+    read at all: kept under a ticket taken before the versions were read, forgotten at the next notice for the
+    event (or "*"), and read again after its KEPT_SECONDS in any case.
+
     The event is in the request's session like any loaded one: changing it, or lazily loading what is not
     kept (its desk's coordinators), works as usual."""
-    found = db.session.execute(_VERSION, {"slug": slug}).first()
+    watch = facts_watch()
+    ticket = None
+    if watch is not None:
+        vouched, ticket = watch.kept((_WATCHED, slug))
+        if vouched is not None:
+            return _attach(vouched)
+    found = read_versions(slug)
     if found is None:
         return None
     event_id, version, routing_version = found
@@ -85,7 +98,18 @@ def signup_parts(slug: str) -> SignUpParts | None:
         if kept is None:
             return None
         _kept().put(event_id, kept)
+    if watch is not None:
+        watch.keep((_WATCHED, slug), kept, ticket, event_id=event_id)
     return _attach(kept)
+
+
+_WATCHED = "sign-up parts"
+
+
+def read_versions(slug: str) -> tuple[int, int, int] | None:
+    """The public event's id, ``page_version`` and the desks' routing version, in the sign-up's transaction."""
+    found = db.session.execute(_VERSION, {"slug": slug}).first()
+    return None if found is None else tuple(found)
 
 
 _events = Event.__table__
