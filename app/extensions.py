@@ -52,8 +52,17 @@ class LoginManager(flask_login.LoginManager):
 login_manager = LoginManager()
 
 
+@dataclass(frozen=True)
+class RateLimitState:
+    enabled: bool
+    prefix: str
+    storage: Storage
+    strategy: FixedWindowRateLimiter
+
+
 class RateLimits:
-    """The counters of rate limits (app.ratelimits, app.accounts.throttle), initialised per app.
+    """The counters of rate limits (app.ratelimits, app.accounts.throttle), initialised per app; calling it
+    gives the current app's.
 
     The storage is the one RATELIMIT_STORAGE_URI names, as limits opens it (memory within one process, Redis
     across processes and hosts); counting uses limits' fixed-window strategy. RATELIMIT_ENABLED=False switches
@@ -61,41 +70,17 @@ class RateLimits:
     """
 
     def init_app(self, app) -> None:
-        storage = storage_from_string(limiter_storage_uri(app.config.get("RATELIMIT_STORAGE_URI") or "memory://"))
-        app.extensions["rate_limits"] = _RateLimitState(
+        uri = rate_limit_storage_uri(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+        storage = storage_from_string(uri)
+        app.extensions["rate_limits"] = RateLimitState(
             enabled=bool(app.config.get("RATELIMIT_ENABLED", True)),
             prefix=app.config.get("RATELIMIT_KEY_PREFIX") or "limits",
             storage=storage,
             strategy=FixedWindowRateLimiter(storage),
         )
 
-    @property
-    def _state(self) -> "_RateLimitState":
+    def __call__(self) -> RateLimitState:
         return current_app.extensions["rate_limits"]
-
-    @property
-    def enabled(self) -> bool:
-        return self._state.enabled
-
-    @property
-    def prefix(self) -> str:
-        return self._state.prefix
-
-    @property
-    def storage(self) -> Storage:
-        return self._state.storage
-
-    @property
-    def strategy(self) -> FixedWindowRateLimiter:
-        return self._state.strategy
-
-
-@dataclass(frozen=True)
-class _RateLimitState:
-    enabled: bool
-    prefix: str
-    storage: Storage
-    strategy: FixedWindowRateLimiter
 
 
 rate_limits = RateLimits()
@@ -122,7 +107,7 @@ class InlineSweepMemoryStorage(MemoryStorage):
             self._MemoryStorage__expire_events()
 
 
-def limiter_storage_uri(configured: str) -> str:
+def rate_limit_storage_uri(configured: str) -> str:
     """The storage the rate limits use for RATELIMIT_STORAGE_URI: the memory one sweeps inline (above)."""
     return "eventdesk-memory://" if configured.startswith("memory://") else configured
 

@@ -29,9 +29,10 @@ def client_key() -> str:
 def count_post(scope: str, *counters: tuple[str, str]) -> None:
     """Count this post against each ``(limit, key)`` of ``scope`` (a limit as "20 per hour"); a key that is
     empty is not counted. Raises 429 (with Retry-After) when any counter is over its limit."""
-    if not rate_limits.enabled:
+    limits = rate_limits()
+    if not limits.enabled:
         return
-    strategy, prefix = rate_limits.strategy, rate_limits.prefix
+    strategy, prefix = limits.strategy, limits.prefix
     refused: tuple[RateLimitItem, str] | None = None
     for text, key in counters:
         if not key:

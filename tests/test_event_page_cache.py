@@ -313,16 +313,21 @@ def wait_for(condition, what: str, seconds: float = 10.0):
         time.sleep(0.02)
 
 
-def count_reads(monkeypatch) -> list:
-    reads = []
-    original = page_cache.read_page_facts
+def count_calls(monkeypatch, owner, name: str) -> list:
+    """The slugs ``owner.name`` is called with from now on (it still does its work)."""
+    calls = []
+    original = getattr(owner, name)
 
     def counting(slug):
-        reads.append(slug)
+        calls.append(slug)
         return original(slug)
 
-    monkeypatch.setattr(page_cache, "read_page_facts", counting)
-    return reads
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
+def count_reads(monkeypatch) -> list:
+    return count_calls(monkeypatch, page_cache, "read_page_facts")
 
 
 @on_postgresql
@@ -477,15 +482,7 @@ def test_a_coordinator_of_the_event_gets_an_edit_shortcut_that_no_other_reader_g
 def count_version_reads(monkeypatch) -> list:
     from app.registrations.services import signup
 
-    reads = []
-    original = signup.read_versions
-
-    def counting(slug):
-        reads.append(slug)
-        return original(slug)
-
-    monkeypatch.setattr(signup, "read_versions", counting)
-    return reads
+    return count_calls(monkeypatch, signup, "read_versions")
 
 
 def sign_up(app, event, email: str):

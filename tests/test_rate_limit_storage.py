@@ -5,7 +5,7 @@ import pytest
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
-from app.extensions import InlineSweepMemoryStorage, limiter_storage_uri, rate_limits
+from app.extensions import InlineSweepMemoryStorage, rate_limit_storage_uri, rate_limits
 
 
 class _Clock:
@@ -29,11 +29,11 @@ def clock(monkeypatch):
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=True)
 def test_memory_means_the_inline_sweeping_storage(app):
-    assert limiter_storage_uri("memory://") == "eventdesk-memory://"
-    assert limiter_storage_uri("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+    assert rate_limit_storage_uri("memory://") == "eventdesk-memory://"
+    assert rate_limit_storage_uri("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
     with app.app_context():
-        assert isinstance(rate_limits.storage, InlineSweepMemoryStorage)
-        assert rate_limits.enabled and rate_limits.prefix == "eventdesk"
+        assert isinstance(rate_limits().storage, InlineSweepMemoryStorage)
+        assert rate_limits().enabled and rate_limits().prefix == "eventdesk"
 
 
 def test_hits_are_counted_and_expire_without_starting_a_thread(clock, monkeypatch):

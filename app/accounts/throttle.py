@@ -26,32 +26,32 @@ class LoginThrottle:
 
     @property
     def _client_keys(self) -> tuple[str, ...]:
-        return (rate_limits.prefix, "login-failures", self.client, self.account)
+        return (rate_limits().prefix, "login-failures", self.client, self.account)
 
     @property
     def _account_keys(self) -> tuple[str, ...]:
-        return (rate_limits.prefix, "login-failures-account", self.account)
+        return (rate_limits().prefix, "login-failures-account", self.account)
 
     def _enabled(self) -> bool:
-        return rate_limits.enabled
+        return rate_limits().enabled
 
     def client_failed_recently(self) -> bool:
-        stats = rate_limits.strategy.get_window_stats(CLIENT_LIMIT, *self._client_keys)
+        stats = rate_limits().strategy.get_window_stats(CLIENT_LIMIT, *self._client_keys)
         return stats.remaining < CLIENT_LIMIT.amount
 
     def account_under_attack(self) -> bool:
-        return self._enabled() and not rate_limits.strategy.test(ACCOUNT_LIMIT, *self._account_keys)
+        return self._enabled() and not rate_limits().strategy.test(ACCOUNT_LIMIT, *self._account_keys)
 
     def must_wait(self) -> bool:
         """Refuse before the password is checked: this address failed too often, or failed at all for an
         account under attack."""
         if not self._enabled():
             return False
-        if not rate_limits.strategy.test(CLIENT_LIMIT, *self._client_keys):
+        if not rate_limits().strategy.test(CLIENT_LIMIT, *self._client_keys):
             return True
         return self.account_under_attack() and self.client_failed_recently()
 
     def record_failure(self) -> None:
         if self._enabled():
-            rate_limits.strategy.hit(CLIENT_LIMIT, *self._client_keys)
-            rate_limits.strategy.hit(ACCOUNT_LIMIT, *self._account_keys)
+            rate_limits().strategy.hit(CLIENT_LIMIT, *self._client_keys)
+            rate_limits().strategy.hit(ACCOUNT_LIMIT, *self._account_keys)

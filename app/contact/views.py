@@ -33,7 +33,7 @@ def _count_contact_post() -> None:
     address there is nothing to count per address, and the per-client limit still applies."""
     limit = current_app.config.get("CONTACT_RATE_LIMIT", DEFAULT_CONTACT_LIMIT)
     email = (request.form.get("email") or "").strip().lower()
-    ratelimits.count_post("contact", (limit, ratelimits.client_key()), (limit, "email:" + email if email else ""))
+    ratelimits.count_post("contact", (limit, ratelimits.client_key()), (limit, ("email:" + email) if email else ""))
 
 
 # --- Public contact page -----------------------------------------------------------------------------
