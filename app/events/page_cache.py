@@ -32,7 +32,7 @@ from datetime import datetime
 from itertools import chain
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context, request, session
+from flask import Response, current_app, g, has_app_context, request, session
 from flask_login import current_user
 from prometheus_client import Counter
 from sqlalchemy.orm import Session
@@ -57,6 +57,7 @@ WATCH_FAILURES = Counter(
 
 # Put where the CSRF token goes while the shared page is rendered; unique to this process.
 CSRF_SLOT = f"csrf-slot-{secrets.token_hex(12)}"
+_CSRF_SLOT_BYTES = CSRF_SLOT.encode()
 CSRF_FIELD = "csrf_token"
 # Above this many seats left the page shows no number, so all such counts share one rendering.
 SEATS_SHOWN_UP_TO = 10
@@ -196,8 +197,8 @@ def variant(facts: PageFacts, zone: str, state: str) -> tuple:
 
 
 def pages() -> Kept:
-    """This process's rendered event pages, bounded by their size in characters (EVENT_PAGE_CACHE_MB, default
-    8)."""
+    """This process's rendered event pages, encoded (UTF-8), bounded by their size in bytes (EVENT_PAGE_CACHE_MB,
+    default 8)."""
     return per_app("eventdesk_event_pages", lambda: Kept(int(current_app.config["EVENT_PAGE_CACHE_MB"] * 2**20), len))
 
 
@@ -211,18 +212,21 @@ def csrf_slot() -> Iterator[None]:
         g.pop(CSRF_FIELD, None)
 
 
-def personalise(html: str) -> str:
-    """The shared page with this reader's CSRF token in its forms.
+def personalise(page: bytes) -> Response:
+    """The shared page (encoded) with this reader's CSRF token in its forms.
+
+    The page is kept encoded and the token put in as bytes: the text of a page with letters beyond ASCII is
+    held four bytes a character, and replacing in it, then encoding it, took longer than the rest of the view.
 
     Any token already in ``g`` is dropped first: ``g`` lives as long as the application context, which a test
     client (or anything else that keeps one context for several requests) shares between readers.
     """
     from flask_wtf.csrf import generate_csrf
 
-    if CSRF_SLOT not in html:
-        return html
-    g.pop(CSRF_FIELD, None)
-    return html.replace(CSRF_SLOT, generate_csrf())
+    if _CSRF_SLOT_BYTES in page:
+        g.pop(CSRF_FIELD, None)
+        page = page.replace(_CSRF_SLOT_BYTES, generate_csrf().encode())
+    return Response(page, mimetype="text/html")
 
 
 # --- page_version ----------------------------------------------------------------------------------

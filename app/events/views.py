@@ -39,14 +39,14 @@ def detail(slug: str):
     state = services.registration_state(facts)
     key = page_cache.variant(facts, zone, state)
     cache = page_cache.pages()
-    html = cache.get(key)
-    if html is None:
+    page = cache.get(key)
+    if page is None:
         event = services.get_public_event(slug) or abort(404)
         with page_cache.csrf_slot():
-            html = render_event_page(event, state=state, seats_left=facts.seats_left)
+            page = render_event_page(event, state=state, seats_left=facts.seats_left).encode()
         if not registrations.shows_seats_by_part(event):
-            cache.put(key, html)
-    return page_cache.personalise(html)
+            cache.put(key, page)
+    return page_cache.personalise(page)
 
 
 def render_event_page(
