@@ -38,14 +38,23 @@ def init_app(app: Flask) -> None:
     def start_clock():
         g.request_started = time.perf_counter()
 
+    # The series of each endpoint, method and status, found once: ``labels`` checks and converts its values and
+    # takes a lock at every call. Bounded as the series are: unknown URLs share one endpoint label.
+    series: dict[tuple[str, str, int], tuple] = {}
+
     @app.after_request
     def count_request(response):
         started = g.pop("request_started", None)
         # Unknown URLs share one label, so that scanning bots cannot grow the number of series.
-        endpoint = request.endpoint or "unmatched"
-        REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+        key = (request.endpoint or "unmatched", request.method, response.status_code)
+        found = series.get(key)
+        if found is None:
+            endpoint, method, status = key
+            found = series[key] = (REQUESTS.labels(endpoint, method, str(status)), REQUEST_SECONDS.labels(endpoint))
+        count, seconds = found
+        count.inc()
         if started is not None:
-            REQUEST_SECONDS.labels(endpoint).observe(time.perf_counter() - started)
+            seconds.observe(time.perf_counter() - started)
         return response
 
 

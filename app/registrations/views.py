@@ -75,6 +75,8 @@ def register(slug: str):
                 return redirect(url_for("events.detail", slug=event.slug))
             show_registration_errors(form, error)
             return render_event_page(event, registration_form=form), 422
+        # Nothing of this request reads its objects again: the commit need not mark them all out of date.
+        db.session().expire_on_commit = False
         db.session.commit()
         return done
     return render_event_page(event, registration_form=form), 422
