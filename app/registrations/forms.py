@@ -92,7 +92,8 @@ class RegistrationForm(FlaskForm):
     code = StrippedStringField(
         _l("Invitation code (if you have one)"), validators=[Optional(), Length(max=40), NoControlCharacters()]
     )
-    invitation = HiddenField()
+    # A hidden field shows no label: an empty one spares the translation of its name at every form made.
+    invitation = HiddenField(label="")
     list_in_directory = BooleanField(
         _l(
             "List me in the participant directory, so that the other confirmed participants can see my name, "
