@@ -37,6 +37,8 @@ SLUG = "open-data-caucasus-roundtable"  # the demo's upcoming event with an open
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 TARGETS = {"page": 0.5, "registration": 0.5, "drain": 0.8}
+# Registration journeys on each app before the measured ones, not counted (the page has its warm-up seconds).
+WARM_UP_PEOPLE = 64
 MEMORY_LIMIT_MB = 120
 
 
@@ -305,8 +307,9 @@ class Bench:
         path.write_bytes(html.replace(token.group(1).encode(), TOKEN_SLOT))
         return path
 
-    def people(self, prefix: str) -> list[dict]:
-        # Each app's people have addresses of their own ("person", "against", "reference"): see project_tokens.
+    def people(self, prefix: str, count: int | None = None) -> list[dict]:
+        # Each app's people have addresses of their own ("person", "against", "reference", "warm-up"): see
+        # project_tokens.
         countries = ["GE", "AM", "AZ", "RS", "AL", "DE", "UA", "MK"]
         return [
             {
@@ -321,7 +324,7 @@ class Bench:
                 "consent": "y",
                 "website": "",
             }
-            for i in range(self.settings.people)
+            for i in range(self.settings.people if count is None else count)
         ]
 
     def project_tokens(self) -> list[str]:
@@ -351,14 +354,27 @@ class Bench:
             ).one()
             return row[0], row[1], row[2]
 
+    def warm_up_journeys(self, bases: list[str]) -> None:
+        """A few registration journeys on each app, not counted, as the page's warm-up: each worker's first
+        sign-up compiles what later ones reuse (templates, statements). The reference's are taken back, so that
+        its seats and confirmations are those of the measured people alone; the project's stay unconfirmed."""
+        for index, base in enumerate(bases):
+            people = self.people(f"warm-up{index}-", WARM_UP_PEOPLE)
+            result = load.registration_journey(base, SLUG, people, concurrency=self.settings.concurrency)
+            if result.errors:
+                raise SystemExit(f"warm-up journeys on {base}: {sorted(set(result.errors))[:3]}")
+        with self.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM ref_registrations"))
+            conn.execute(sa.text("UPDATE ref_events SET taken = 0 WHERE id = 1"))
+
     def reference_seats(self) -> tuple[int, int]:
         with self.engine.connect() as conn:
             taken = conn.execute(sa.text("SELECT taken FROM ref_events WHERE id = 1")).scalar_one()
             seats = conn.execute(sa.text("SELECT count(*) FROM ref_registrations WHERE seat")).scalar_one()
             return taken, seats
 
-    def drain(self, mode: str, port: int) -> dict:
-        args = [sys.executable, "-m", "bench.drain", mode]
+    def drain(self, mode: str, port: int, *numbers: int) -> dict:
+        args = [sys.executable, "-m", "bench.drain", mode, *map(str, numbers)]
         self.commands[f"drain ({mode})"] = shlex.join(args)
         done = subprocess.run(args, cwd=ROOT, env=self.app_env(port), check=True, capture_output=True, text=True)
         return json.loads(done.stdout.strip().splitlines()[-1])
@@ -374,8 +390,30 @@ class Bench:
 
 
 def combined_drains(runs: list[dict]) -> dict:
-    """Several drains of the reference as one: messages sent and seconds taken, added up."""
+    """Several drains as one: messages sent and seconds taken, added up."""
     return {"sent": sum(r["sent"] for r in runs), "seconds": sum(r["seconds"] for r in runs)}
+
+
+def drain_shares(messages: int, turns: int) -> list[tuple[int, int]]:
+    """(first row, rows) of each turn's share of ``messages``: as equal as whole rows allow, all of them."""
+    bounds = [turn * messages // turns for turn in range(turns + 1)]
+    return [(start, end - start) for start, end in zip(bounds, bounds[1:], strict=False) if end > start]
+
+
+def drains_in_turns(bench: "Bench", settings: Settings, messages: int) -> tuple[dict, dict]:
+    """The project's drain of ``messages`` and the reference's of the same rows, in turns (``drain_shares``),
+    each first in every other turn; each side's turns added up."""
+    ours, theirs = [], []
+    for turn, (start, count) in enumerate(drain_shares(messages, load.turns(settings.page_rounds, 2))):
+        steps = [
+            lambda count=count: ours.append(bench.drain("project", settings.sink_port, count)),
+            lambda start=start, count=count: theirs.append(
+                bench.drain("reference", settings.reference_sink_port, start, count)
+            ),
+        ]
+        for step in steps if turn % 2 == 0 else steps[::-1]:
+            step()
+    return combined_drains(ours), combined_drains(theirs)
 
 
 def check_result(outcome: Outcome, name: str, result: load.Result, expected: int | None = None) -> None:
@@ -435,7 +473,10 @@ def run(settings: Settings, workdir: Path) -> Outcome:
             if before[0].rate:
                 outcome.notes.append(f"event page: this code {ours.rate / before[0].rate:.1%} of {settings.against}'s")
 
-        # 2. The registration journey.
+        # 2. The registration journey, after a warm-up.
+        bench.warm_up_journeys(
+            [settings.project, settings.reference, *([settings.against_url] if settings.against else [])]
+        )
         ours, theirs, *before = load.registration_journeys(
             [
                 (settings.project, bench.people("person")),
@@ -481,13 +522,11 @@ def run(settings: Settings, workdir: Path) -> Outcome:
         if bench.reference_seats() != (settings.seats, settings.seats):
             outcome.problems.append(f"reference seats: {bench.reference_seats()} for {settings.seats}")
 
-        # 4. The outbox drain: every queued message once, to an SMTP server that accepts and discards. The
-        # reference (which changes nothing) sends the same rows before and after it, and counts as the two
-        # together: a machine whose speed drifts then slows both alike, as the turns above do.
-        reference_runs = [bench.drain("reference", settings.reference_sink_port)]
-        ours = bench.drain("project", settings.sink_port)
-        reference_runs.append(bench.drain("reference", settings.reference_sink_port))
-        theirs = combined_drains(reference_runs)
+        # 4. The outbox drain: every queued message once, to an SMTP server that accepts and discards. Taken in
+        # turns, as the loads above: in each, the project sends its next share of the queue and the reference
+        # (which changes nothing) the same share of the rows, each first in as many turns. A machine whose
+        # speed drifts then slows both alike.
+        ours, theirs = drains_in_turns(bench, settings, len(bench.outbox_ids()[0]))
         ids, statuses = bench.outbox_ids()
         received = Counter(sink_record.read_text().split())
         missing = [i for i in ids if received[i] == 0]

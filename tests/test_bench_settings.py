@@ -30,10 +30,21 @@ def test_a_ratio_just_under_its_target_is_not_shown_as_reaching_it():
     assert ratio == "49.5%" and verdict == ">= 50%: MISSED"
 
 
-def test_the_reference_drains_before_and_after_count_as_one():
+def test_drains_in_turns_count_as_one():
     from bench.run import combined_drains
 
     runs = [{"sent": 1000, "seconds": 4.0, "due": 1000}, {"sent": 1000, "seconds": 6.0, "due": 1000}]
     together = combined_drains(runs)
     assert together == {"sent": 2000, "seconds": 10.0}
     assert together["sent"] / together["seconds"] == 200.0  # not the mean of 250 and 166.7 messages/s
+
+
+def test_the_drain_turns_share_every_message_once():
+    from bench.run import drain_shares
+
+    shares = drain_shares(1087, 6)
+    assert len(shares) == 6
+    assert [start for start, _count in shares] == [0, *(start + count for start, count in shares[:-1])]
+    assert sum(count for _start, count in shares) == 1087
+    assert max(count for _s, count in shares) - min(count for _s, count in shares) <= 1
+    assert drain_shares(3, 6) == [(0, 1), (1, 1), (2, 1)]  # fewer messages than turns: no empty turn
