@@ -48,9 +48,7 @@ def reference(start: int = 0, count: int | None = None) -> dict:
     with app.app_context():
         config = app.config
         started = time.perf_counter()
-        rows = db.session.scalars(
-            sa.select(OutboxMessage).order_by(OutboxMessage.id).offset(start).limit(count)
-        ).all()
+        rows = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id).offset(start).limit(count)).all()
         mails = [OutgoingMail.from_row(row) for row in rows]
         db.session.rollback()
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
