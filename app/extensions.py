@@ -56,8 +56,11 @@ login_manager = LoginManager()
 class RateLimitState:
     enabled: bool
     prefix: str
-    storage: Storage
     strategy: FixedWindowRateLimiter
+
+    @property
+    def storage(self) -> Storage:
+        return self.strategy.storage
 
 
 class RateLimits:
@@ -71,12 +74,10 @@ class RateLimits:
 
     def init_app(self, app) -> None:
         uri = rate_limit_storage_uri(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
-        storage = storage_from_string(uri)
         app.extensions["rate_limits"] = RateLimitState(
             enabled=bool(app.config.get("RATELIMIT_ENABLED", True)),
             prefix=app.config.get("RATELIMIT_KEY_PREFIX") or "limits",
-            storage=storage,
-            strategy=FixedWindowRateLimiter(storage),
+            strategy=FixedWindowRateLimiter(storage_from_string(uri)),
         )
 
     def __call__(self) -> RateLimitState:

@@ -118,7 +118,7 @@ def page_loads(urls: list[str], *, concurrency: int, seconds: float, rounds: int
     parts: list[list[Result]] = [[] for _ in urls]
     count = turns(rounds, len(urls))
     for turn in range(count):
-        for index in _order(len(urls), turn):
+        for index in order(len(urls), turn):
             parts[index].append(
                 page_load(
                     urls[index], concurrency=concurrency, seconds=seconds / count, warmup=1.0 if turn == 0 else 0.2
@@ -132,7 +132,7 @@ def turns(rounds: int, loads: int) -> int:
     return -(-max(rounds, 1) // loads) * loads
 
 
-def _order(count: int, turn: int) -> list[int]:
+def order(count: int, turn: int) -> list[int]:
     """The order of ``count`` loads in ``turn``: each turn starts with the next, so that none is always first
     (in one run the same code measured 3% faster first in each turn than second)."""
     return [(turn + index) % count for index in range(count)]
@@ -203,7 +203,7 @@ def registration_journeys(
     parts: list[list[Result]] = [[] for _ in runs]
     count = turns(rounds, len(runs))
     for turn in range(count):
-        for index in _order(len(runs), turn):
+        for index in order(len(runs), turn):
             base, people = runs[index]
             share = people[turn * len(people) // count : (turn + 1) * len(people) // count]
             parts[index].append(registration_journey(base, slug, share, concurrency=concurrency))

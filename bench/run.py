@@ -405,14 +405,11 @@ def drains_in_turns(bench: "Bench", settings: Settings, messages: int) -> tuple[
     each first in every other turn; each side's turns added up."""
     ours, theirs = [], []
     for turn, (start, count) in enumerate(drain_shares(messages, load.turns(settings.page_rounds, 2))):
-        steps = [
-            lambda count=count: ours.append(bench.drain("project", settings.sink_port, count)),
-            lambda start=start, count=count: theirs.append(
-                bench.drain("reference", settings.reference_sink_port, start, count)
-            ),
-        ]
-        for step in steps if turn % 2 == 0 else steps[::-1]:
-            step()
+        for side in load.order(2, turn):
+            if side == 0:
+                ours.append(bench.drain("project", settings.sink_port, count))
+            else:
+                theirs.append(bench.drain("reference", settings.reference_sink_port, start, count))
     return combined_drains(ours), combined_drains(theirs)
 
 

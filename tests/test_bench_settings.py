@@ -1,11 +1,11 @@
 """`make bench`'s settings and the order of its loads (the runs themselves are .ci/run's short bench)."""
 
-from bench.load import _order, turns
+from bench.load import order, turns
 from bench.run import parse_args
 
 
 def test_each_load_comes_first_as_often():
-    orders = [_order(3, turn) for turn in range(turns(5, 3))]
+    orders = [order(3, turn) for turn in range(turns(5, 3))]
     assert orders[:3] == [[0, 1, 2], [1, 2, 0], [2, 0, 1]]
     assert all(sorted(order) == [0, 1, 2] for order in orders)
     assert [order[0] for order in orders].count(0) == [order[0] for order in orders].count(2) == 2

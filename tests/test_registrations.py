@@ -293,6 +293,17 @@ def test_registration_limits_count_posts_not_page_views(client, desks):
     assert other.status_code == 302
 
 
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, REGISTRATION_EMAIL_RATE_LIMIT="2 per hour")
+def test_posts_without_an_address_share_no_counter_and_get_the_field_error(client, desks):
+    event = make_event(desks.tbilisi)
+    url = f"/events/{event.slug}/register"
+    codes = [
+        client.post(url, data=form_data(email=""), environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code
+        for n in range(1, 5)
+    ]
+    assert codes == [422] * 4
+
+
 @pytest.mark.app_config(RATELIMIT_ENABLED=False)
 def test_registration_limits_switched_off_count_nothing(client, desks):
     event = make_event(desks.tbilisi)

@@ -312,7 +312,7 @@ class FactsWatch:
         self._conninfo = conninfo
         self._lock = threading.Lock()
         # key -> (the event's id, what is kept, when it was kept)
-        self._facts: dict[object, tuple[int, object, float]] = {}
+        self._entries: dict[object, tuple[int, object, float]] = {}
         self._generation = 0
         self._listening = False
         # The PostgreSQL backend that listens (pg_stat_activity.pid), while connected.
@@ -335,7 +335,7 @@ class FactsWatch:
         """What is kept under ``key`` (a slug for page facts); or None and the ticket with which what is read
         now may be kept."""
         with self._lock:
-            entry = self._facts.get(key)
+            entry = self._entries.get(key)
             if entry is not None and time.monotonic() - entry[2] < self.KEPT_SECONDS:
                 return entry[1], None
             return None, self._generation if self._listening else None
@@ -345,17 +345,17 @@ class FactsWatch:
         ``ticket`` was given; it was read after that."""
         with self._lock:
             if ticket is not None and self._listening and ticket == self._generation:
-                self._facts[key] = (event_id, value, time.monotonic())
+                self._entries[key] = (event_id, value, time.monotonic())
 
     def forget(self, event_id: int | None = None) -> None:
         """Forget what is kept of one event (None: of all); tickets given before are no longer honoured."""
         with self._lock:
             self._generation += 1
             if event_id is None:
-                self._facts.clear()
+                self._entries.clear()
             else:
-                for key in [key for key, entry in self._facts.items() if entry[0] == event_id]:
-                    del self._facts[key]
+                for key in [key for key, entry in self._entries.items() if entry[0] == event_id]:
+                    del self._entries[key]
 
     def _announced(self, payload: str) -> None:
         self.forget(int(payload) if payload.isdigit() else None)
@@ -398,7 +398,7 @@ class FactsWatch:
                 with self._lock:
                     self._listening = False
                     self._generation += 1
-                    self._facts.clear()
+                    self._entries.clear()
             self._stopping.wait(self.RETRY_SECONDS)
 
 

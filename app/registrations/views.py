@@ -44,13 +44,26 @@ def registration_sessions(registration) -> list:
     return [s for s in registration.event.sessions if s.id in covered]
 
 
+def _commit_as_they_are() -> None:
+    """Commit without marking the session's objects out of date (nothing of this request reads them again: its
+    answer is a redirect); the session's setting is given back, for whatever shares the session after."""
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
+
+
 def _count_registration_post() -> None:
-    """Sign-ups per client address and per email address (REGISTRATION_RATE_LIMIT, _EMAIL_RATE_LIMIT)."""
+    """Sign-ups per client address and per email address (REGISTRATION_RATE_LIMIT, _EMAIL_RATE_LIMIT); a post
+    without an address is counted per client only, and answered with the form's error."""
     config = current_app.config
+    email = (request.form.get("email") or "").strip().lower()
     ratelimits.count_post(
         "register",
         (config["REGISTRATION_RATE_LIMIT"], ratelimits.client_key()),
-        (config["REGISTRATION_EMAIL_RATE_LIMIT"], "email:" + (request.form.get("email") or "").strip().lower()),
+        (config["REGISTRATION_EMAIL_RATE_LIMIT"], f"email:{email}" if email else ""),
     )
 
 
@@ -75,9 +88,7 @@ def register(slug: str):
                 return redirect(url_for("events.detail", slug=event.slug))
             show_registration_errors(form, error)
             return render_event_page(event, registration_form=form), 422
-        # Nothing of this request reads its objects again: the commit need not mark them all out of date.
-        db.session().expire_on_commit = False
-        db.session.commit()
+        _commit_as_they_are()
         return done
     return render_event_page(event, registration_form=form), 422
 
