@@ -17,7 +17,7 @@ from app.accounts.services import coordinator_for_session
 from app.errors import DomainError
 from app.events import page_cache
 from app.extensions import SessionInterface, babel, csrf, db, login_manager, migrate, rate_limits
-from app.forms import render_csrf_tokens_without_id
+from app.forms import use_drawn_csrf_token_fields
 from app.i18n import _l
 from app.ops import requestlog
 from config import config_for
@@ -125,7 +125,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    render_csrf_tokens_without_id()
+    use_drawn_csrf_token_fields()
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to continue.")

@@ -1,8 +1,9 @@
 """Validators and fields shared by the forms of several domains."""
 
+import functools
 import re
 
-from wtforms import SelectChoice, StringField
+from wtforms import Field, SelectChoice, StringField
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import ValidationError
 from wtforms.widgets import HiddenInput
@@ -91,10 +92,35 @@ class _HiddenInputWithoutId(HiddenInput):
         return super().__call__(field, **kwargs)
 
 
-def render_csrf_tokens_without_id() -> None:
-    """CSRF token inputs render without an id: a page with several forms (an event page, the personal page)
-    would otherwise repeat id="csrf_token", and nothing refers to it."""
-    CSRFTokenField.widget = _HiddenInputWithoutId()
+class DrawnCSRFTokenField(CSRFTokenField):
+    """A form's CSRF token input, rendered without an id: a page with several forms (an event page, the
+    personal page) would otherwise repeat id="csrf_token", and nothing refers to it.
+
+    Its token is made when the form is drawn, not when it is built: a post that succeeds answers with a
+    redirect and never draws its form, and signing a token it would not show cost a sign-up as much as
+    validating its address."""
+
+    widget = _HiddenInputWithoutId()
+
+    def process(self, *args, **kwargs):
+        Field.process(self, *args, **kwargs)  # CSRFTokenField.process signs a token at once
+
+    @functools.cached_property
+    def current_token(self) -> str:
+        return self.csrf_impl.generate_csrf_token(self)
+
+
+def use_drawn_csrf_token_fields() -> None:
+    """Every FlaskForm's CSRF token field is a ``DrawnCSRFTokenField``."""
+    from flask_wtf import FlaskForm
+
+    if FlaskForm.Meta.csrf_class.field_class is DrawnCSRFTokenField:
+        return  # set by an app made earlier in this process
+
+    class DrawnCSRF(FlaskForm.Meta.csrf_class):
+        field_class = DrawnCSRFTokenField
+
+    FlaskForm.Meta.csrf_class = DrawnCSRF
 
 
 def prefix_ids(form, prefix: str) -> None:

@@ -269,6 +269,7 @@ def queue_email(
     language: str | None = None,
     along: Prepared | None = None,
     personal: dict[str, str] | None = None,
+    loaded_message: bool = True,
 ) -> OutboxMessage | None:
     """Add an email to the outbox in the current transaction (the caller commits).
 
@@ -290,6 +291,9 @@ def queue_email(
 
     ``personal``: the recipient's own texts (a name, links), apart from the ``context`` they share with others:
     the rendering is then shared (``render_shared_email``).
+
+    ``loaded_message=False``: nothing of the caller reads the message, which is then not made an object of the
+    session (on a sign-up that cost a tenth of its email's statement); None is returned.
     """
     method = calendar_method(calendar.method, calendar.ics) if calendar else None
     dialect = db.engine.dialect.name
@@ -350,7 +354,7 @@ def queue_email(
         else:
             along.run()
     row_id = db.session.execute(insert, parameters).scalar()
-    if row_id is None:
+    if row_id is None or not loaded_message:
         return None
     return loaded(OutboxMessage, {"id": row_id, **values})
 

@@ -42,6 +42,7 @@ def send(
         registration_id=registration.id,
         language=registration.language,
         along=links.storing,
+        loaded_message=False,
     )
 
 
