@@ -216,6 +216,24 @@ def test_every_request_gets_one_log_line_with_its_request_id(client, caplog):
     assert refused.headers["X-Request-ID"] != "not <an> id; drop table"
 
 
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_post_refused_for_its_csrf_token_is_logged_and_counted_too(client, caplog):
+    before = REGISTRY.get_sample_value(
+        "eventdesk_http_request_duration_seconds_count", {"endpoint": "registrations.register"}
+    )
+    with caplog.at_level(logging.INFO, logger="eventdesk.request"):
+        response = client.post("/events/any-event/register", data={"email": "a@example.org"})
+
+    assert response.status_code == 400
+    [line] = [r for r in caplog.records if r.name == "eventdesk.request"]
+    assert "POST /events/any-event/register 400" in line.getMessage()
+    assert line.request_id == response.headers["X-Request-ID"]
+    after = REGISTRY.get_sample_value(
+        "eventdesk_http_request_duration_seconds_count", {"endpoint": "registrations.register"}
+    )
+    assert after == (before or 0) + 1
+
+
 def test_tokens_in_paths_are_not_logged(client, caplog):
     with caplog.at_level(logging.INFO, logger="eventdesk.request"):
         client.get("/r/confirm/a-secret-token-that-must-not-be-logged")

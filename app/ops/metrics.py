@@ -9,12 +9,13 @@ import os
 import time
 
 import sqlalchemy as sa
-from flask import Flask, g, request
+from flask import Flask, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from app.extensions import db
+from app.ops import requestlog
 from app.types import utcnow
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -34,17 +35,13 @@ REQUEST_SECONDS = Histogram(
 
 
 def init_app(app: Flask) -> None:
-    @app.before_request
-    def start_clock():
-        g.request_started = time.perf_counter()
-
     # The series of each endpoint, method and status, found once: ``labels`` checks and converts its values and
     # takes a lock at every call. Bounded as the series are: unknown URLs share one endpoint label.
     series: dict[tuple[str, str, int], tuple] = {}
 
     @app.after_request
     def count_request(response):
-        started = g.pop("request_started", None)
+        started = requestlog.started()  # noted by the request log's first hook (app.ops.init_app: first)
         # Unknown URLs share one label, so that scanning bots cannot grow the number of series.
         key = (request.endpoint or "unmatched", request.method, response.status_code)
         found = series.get(key)

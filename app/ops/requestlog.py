@@ -11,7 +11,7 @@ import secrets
 import sys
 import time
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Request, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
 log = logging.getLogger("eventdesk.request")
@@ -25,7 +25,8 @@ class RequestIdFilter(logging.Filter):
     """Adds ``request_id`` to every record: the current request's, or "-" outside a request."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        if not hasattr(record, "request_id"):  # the request's own line brings it
+            record.request_id = g.get("request_id", "-") if has_request_context() else "-"
         return True
 
 
@@ -53,29 +54,41 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     logging.logMultiprocessing = False
 
 
-def _logged_path() -> str:
+def _logged_path(current: Request) -> str:
     # Personal links carry their token in the path: log the route instead, never the token.
-    if request.url_rule is not None and request.view_args and "token" in request.view_args:
-        return request.url_rule.rule
-    return request.path
+    if current.url_rule is not None and current.view_args and "token" in current.view_args:
+        return current.url_rule.rule
+    return current.path
+
+
+def started() -> float | None:
+    """When this request began (``time.perf_counter``), as its first hook noted it; None before."""
+    return g.get("request_started")
 
 
 def init_app(app: Flask) -> None:
-    @app.before_request
     def assign_request_id():
+        state = g._get_current_object()
+        state.request_started = time.perf_counter()
         given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if _REQUEST_ID.match(given) else secrets.token_hex(16)
-        g.request_log_started = time.perf_counter()
+        state.request_id = given if _REQUEST_ID.match(given) else secrets.token_hex(16)
+
+    # First of the request's hooks, before those of extensions made earlier (CSRF): a request they refuse is
+    # logged and timed too.
+    app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
 
     @app.after_request
     def log_request(response):
-        request_id = g.get("request_id")
+        # The request and g are read once each here: every read through their proxies looks them up again.
+        state = g._get_current_object()
+        request_id = state.get("request_id")
         if request_id is None:
             return response
         response.headers["X-Request-ID"] = request_id
         if app.config.get("REQUEST_LOG", True):
-            elapsed = (time.perf_counter() - g.get("request_log_started", time.perf_counter())) * 1000
-            path, method, status = _logged_path(), request.method, response.status_code
+            current = request._get_current_object()
+            elapsed = (time.perf_counter() - state.get("request_started", time.perf_counter())) * 1000
+            path, method, status = _logged_path(current), current.method, response.status_code
             log.info(
                 "%s %s %s %.1fms",
                 method,
@@ -88,8 +101,8 @@ def init_app(app: Flask) -> None:
                     "path": path,
                     "status": status,
                     "duration_ms": round(elapsed, 1),
-                    "remote_addr": request.remote_addr,
-                    "endpoint": request.endpoint,
+                    "remote_addr": current.remote_addr,
+                    "endpoint": current.endpoint,
                 },
             )
         return response
