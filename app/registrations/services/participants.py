@@ -169,14 +169,20 @@ def _stored_unless_active(**values) -> Registration | None:
         row = db.session.execute(_insert_with_first_step(columns), values).first()
     else:
         row = db.session.execute(_insert_returning_decided(dialect, columns), values).first()
-        if row is not None:
-            db.session.execute(
-                _INSERT_TRANSITION,
-                {"registration_id": row.id, "to_status": values["status"], "created_at": row.created_at, **_FIRST_STEP},
-            )
     if row is None:
         return None
-    registration = loaded(Registration, {**values, **row._mapping})
+    stored = {**values, **row._mapping}
+    if dialect != "postgresql":
+        db.session.execute(
+            _INSERT_TRANSITION,
+            {
+                "registration_id": row.id,
+                "to_status": stored["status"],
+                "created_at": stored["created_at"],
+                **_FIRST_STEP,
+            },
+        )
+    registration = loaded(Registration, stored)
     # Its transitions are inserted as rows of their own (read when asked for); answers and chosen sessions
     # are added to these collections.
     for collection in ("answers", "chosen"):
