@@ -3,6 +3,7 @@
 import functools
 import re
 
+from flask_wtf import FlaskForm
 from wtforms import Field, SelectChoice, StringField
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import ValidationError
@@ -110,17 +111,13 @@ class DrawnCSRFTokenField(CSRFTokenField):
         return self.csrf_impl.generate_csrf_token(self)
 
 
+class _DrawnCSRF(FlaskForm.Meta.csrf_class):
+    field_class = DrawnCSRFTokenField
+
+
 def use_drawn_csrf_token_fields() -> None:
     """Every FlaskForm's CSRF token field is a ``DrawnCSRFTokenField``."""
-    from flask_wtf import FlaskForm
-
-    if FlaskForm.Meta.csrf_class.field_class is DrawnCSRFTokenField:
-        return  # set by an app made earlier in this process
-
-    class DrawnCSRF(FlaskForm.Meta.csrf_class):
-        field_class = DrawnCSRFTokenField
-
-    FlaskForm.Meta.csrf_class = DrawnCSRF
+    FlaskForm.Meta.csrf_class = _DrawnCSRF
 
 
 def prefix_ids(form, prefix: str) -> None:

@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def count_request(response):
-        started = requestlog.started()  # noted by the request log's first hook (app.ops.init_app: first)
+        started = requestlog.started()  # noted by the first hook of every request, with its id
         # Unknown URLs share one label, so that scanning bots cannot grow the number of series.
         key = (request.endpoint or "unmatched", request.method, response.status_code)
         found = series.get(key)
